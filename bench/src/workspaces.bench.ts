@@ -31,7 +31,9 @@
 // Env: WORKSPACES_BENCH_FLAT (10000), WORKSPACES_BENCH_DEPTH (5),
 // WORKSPACES_BENCH_BRANCHING (7), WORKSPACES_BENCH_WINDOW (100),
 // WORKSPACES_BENCH_PARTS (flat,tree), WORKSPACES_BENCH_PROFILE=<dir> (kcp runs
-// with --cpu-prof into that directory), WORKSPACES_BENCH_KCP (built|source|<entry.mjs>).
+// with --cpu-prof into that directory), WORKSPACES_BENCH_HEAPSNAPSHOT=<dir> (a
+// heap snapshot of kcp after the flat workspaces), WORKSPACES_BENCH_KCP
+// (built|source|<entry.mjs>).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -51,6 +53,7 @@ const CONFIGMAPS = Number(process.env['WORKSPACES_BENCH_CONFIGMAPS'] ?? 5_000);
 const PARTS = new Set((process.env['WORKSPACES_BENCH_PARTS'] ?? 'flat,tree').split(','));
 const PROFILE_DIR = process.env['WORKSPACES_BENCH_PROFILE'];
 const KCP_MODE = process.env['WORKSPACES_BENCH_KCP'] ?? 'built';
+const HEAP_SNAPSHOT_DIR = process.env['WORKSPACES_BENCH_HEAPSNAPSHOT'];
 /** stop a phase after this long, reporting what it reached (a slow or stuck controller must not hang the run) */
 const PHASE_TIMEOUT_MS = Number(process.env['WORKSPACES_BENCH_TIMEOUT_S'] ?? 300) * 1000;
 
@@ -83,6 +86,7 @@ export async function run(): Promise<void> {
       flat = await createWorkspaces(kcp, watch, items, new Map([[undefined, 'root']]));
       watch.close();
       const rssAfter = await kcp.settledRss();
+      await kcp.heapSnapshot();
       bytesPerWorkspace = (rssAfter - rssBefore) / FLAT;
       console.log(`flat: RSS ${(rssBefore / MiB).toFixed(1)} MiB before, ${(rssAfter / MiB).toFixed(1)} MiB after ${FLAT.toLocaleString('en-US')} Ready workspaces`);
       baseline = await createConfigMaps(kcp, CONFIGMAPS);
@@ -158,8 +162,10 @@ class Kcp {
     const rootDirectory = await mkdtemp(join(tmpdir(), `kcp-bench-${label}-`));
     const port = await freePort();
     const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=kcp-${label}-${Date.now()}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, entry, 'start', `--root-directory=${rootDirectory}`, `--secure-port=${port}`], {
+    const heap = HEAP_SNAPSHOT_DIR ? ['--heapsnapshot-signal=SIGUSR2'] : [];
+    const child = spawn(process.execPath, [...profile, ...heap, entry, 'start', `--root-directory=${rootDirectory}`, `--secure-port=${port}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(HEAP_SNAPSHOT_DIR ? { cwd: HEAP_SNAPSHOT_DIR } : {}),
     });
     let log = '';
     child.stdout!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
@@ -187,6 +193,16 @@ class Kcp {
 
   output(): string {
     return this.log;
+  }
+
+  /** With WORKSPACES_BENCH_HEAPSNAPSHOT: a heap snapshot of kcp into that directory (written by V8 on SIGUSR2). */
+  async heapSnapshot(): Promise<void> {
+    if (!HEAP_SNAPSHOT_DIR) return;
+    const { readdir } = await import('node:fs/promises');
+    const before = (await readdir(HEAP_SNAPSHOT_DIR)).length;
+    this.child.kill('SIGUSR2');
+    while ((await readdir(HEAP_SNAPSHOT_DIR)).length === before) await sleep(500);
+    await sleep(5_000); // written in one go after a while: give it time to finish
   }
 
   /** RSS in bytes (VmRSS). */

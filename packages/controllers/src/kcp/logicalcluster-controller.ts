@@ -10,8 +10,8 @@ import {
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { ClusterClient } from '../client/cluster-client';
 import { Controller } from '../controller/controller';
-import type { Informer } from '../informer/informer';
 import { parseObjectKey } from '../informer/keys';
+import type { ObjectSource } from './cache-informer';
 import type { Logger } from '../logger';
 import { CLUSTER_ROLE_BINDINGS, LOGICAL_CLUSTERS, NAMESPACES } from './refs';
 
@@ -29,7 +29,7 @@ export interface LogicalClusterControllerOptions {
   readonly server: ApiServer;
   /** a privileged client into this shard (in-process) */
   readonly client: ClusterClient;
-  readonly logicalClusters: Informer<LogicalCluster>;
+  readonly logicalClusters: ObjectSource<LogicalCluster>;
   readonly logger: Logger;
   readonly workers?: number;
 }

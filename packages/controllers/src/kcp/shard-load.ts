@@ -1,5 +1,5 @@
 import { LOGICAL_CLUSTER_SHARD_ANNOTATION, type LogicalCluster } from '@kcp-ts/apis';
-import type { Informer } from '../informer/informer';
+import type { ObjectSource } from './cache-informer';
 
 const shardOf = (lc: LogicalCluster) => lc.metadata?.annotations?.[LOGICAL_CLUSTER_SHARD_ANNOTATION];
 
@@ -11,10 +11,10 @@ const shardOf = (lc: LogicalCluster) => lc.metadata?.annotations?.[LOGICAL_CLUST
  */
 export class ShardLoad {
   private readonly byShard = new Map<string, number>();
-  private informer: Informer<LogicalCluster> | undefined;
+  private informer: ObjectSource<LogicalCluster> | undefined;
 
   /** Counts from this informer's events on (once). */
-  track(informer: Informer<LogicalCluster>): void {
+  track(informer: ObjectSource<LogicalCluster>): void {
     if (this.informer) throw new Error('ShardLoad already tracks an informer');
     this.informer = informer;
     informer.addEventHandler({
@@ -31,6 +31,12 @@ export class ShardLoad {
   /** Whether the counts cover every LogicalCluster (the informer has synced). */
   synced(): boolean {
     return this.informer?.hasSynced() ?? false;
+  }
+
+  /** Counts these LogicalClusters afresh (after the informer relisted). */
+  recount(logicalClusters: Iterable<LogicalCluster>): void {
+    this.byShard.clear();
+    for (const lc of logicalClusters) this.add(shardOf(lc), 1);
   }
 
   /** The logical clusters counted on `shard`. */

@@ -1,15 +1,14 @@
 import type { ApiServer } from '@kcp-ts/apiserver';
-import type { LogicalCluster, Shard, Workspace } from '@kcp-ts/apis';
+import { CORE_GROUP, CORE_VERSION, type LogicalCluster, type Shard, TENANCY_GROUP, TENANCY_VERSION, type Workspace } from '@kcp-ts/apis';
 import { type ClusterClient, createClusterClient } from '../client/cluster-client';
-import { createInformerFactory } from '../informer/informer-factory';
 import type { Logger } from '../logger';
 import { InProcessTransport } from '../transport/in-process-transport';
 import { logicalClusterAdmission, workspaceAdmission, workspaceTypeAdmission } from './admission';
 import { bootstrapRoot } from './bootstrap';
+import { CacheInformer } from './cache-informer';
 import { WorkspaceContentAuthorizer } from './content-authorizer';
 import { homeWorkspaceInterceptor } from './home-workspaces';
 import { LogicalClusterController } from './logicalcluster-controller';
-import { LOGICAL_CLUSTERS, WORKSPACES } from './refs';
 import { RootOnlyProvider, type TenancyDefinitions } from './resources';
 import { ShardLoad } from './shard-load';
 import { TenancyState } from './tenancy-state';
@@ -99,10 +98,12 @@ export class Tenancy {
       this.failed(err);
       throw err;
     }
-    const informers = createInformerFactory(this.client);
-    const workspaces = informers.for<Workspace>(WORKSPACES, { cluster: '*' });
-    const logicalClusters = informers.for<LogicalCluster>(LOGICAL_CLUSTERS, { cluster: '*' });
+    // the controllers read and follow the server's watch caches directly (no second copy, no JSON in between)
+    const { registry } = options.server;
+    const workspaces = new CacheInformer<Workspace>(registry.builtin(TENANCY_GROUP, TENANCY_VERSION, 'workspaces'), options.logger);
+    const logicalClusters = new CacheInformer<LogicalCluster>(registry.builtin(CORE_GROUP, CORE_VERSION, 'logicalclusters'), options.logger);
     this.shardLoad.track(logicalClusters);
+    logicalClusters.onRelist(() => this.shardLoad.recount(logicalClusters.list()));
     const workspaceController = new WorkspaceController({
       client: this.client,
       shardClient: (shard: Shard) => {
@@ -124,6 +125,6 @@ export class Tenancy {
       logger: options.logger,
       workers: options.workers ?? DEFAULT_TENANCY_WORKERS,
     });
-    await Promise.all([informers.run(signal), workspaceController.run(signal), logicalClusterController.run(signal)]);
+    await Promise.all([workspaces.run(signal), logicalClusters.run(signal), workspaceController.run(signal), logicalClusterController.run(signal)]);
   }
 }

@@ -1,6 +1,5 @@
 import { isAlreadyExists, isConflict, isNotFound } from '@kcp-ts/apimachinery';
 import {
-  type Condition,
   LOGICAL_CLUSTER_DELETION_FINALIZER,
   LOGICAL_CLUSTER_FINALIZER,
   LOGICAL_CLUSTER_NAME,
@@ -23,8 +22,8 @@ import {
 import { type ClusterName, PATH_ANNOTATION, joinClusterPath } from '@kcp-ts/logicalcluster';
 import type { ClusterClient } from '../client/cluster-client';
 import { Controller } from '../controller/controller';
-import type { Informer } from '../informer/informer';
 import { parseObjectKey } from '../informer/keys';
+import type { ObjectSource } from './cache-informer';
 import type { Logger } from '../logger';
 import { LOGICAL_CLUSTERS, WORKSPACES } from './refs';
 import { ShardLoad } from './shard-load';
@@ -39,8 +38,8 @@ export interface WorkspaceControllerOptions {
   readonly shardClient: (shard: Shard) => ClusterClient;
   readonly state: TenancyState;
   readonly types: WorkspaceTypeResolver;
-  readonly workspaces: Informer<Workspace>;
-  readonly logicalClusters: Informer<LogicalCluster>;
+  readonly workspaces: ObjectSource<Workspace>;
+  readonly logicalClusters: ObjectSource<LogicalCluster>;
   readonly logger: Logger;
   readonly workers?: number;
   readonly now?: () => Date;
@@ -272,5 +271,3 @@ export class WorkspaceController {
 function stripTimes(status: object): unknown {
   return JSON.parse(JSON.stringify(status, (k, v: unknown) => (k === 'lastTransitionTime' ? undefined : v)));
 }
-
-export type { Condition };
