@@ -17,7 +17,7 @@ import type {
   WatchEvent,
   WatchOptions,
 } from './store';
-import { WatchHub, type WatchHistory } from './watch-hub';
+import { WatchHub, type WatchHistory, watchHubOptions } from './watch-hub';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -75,11 +75,7 @@ export class MemoryStore implements Store {
       readEvents: (start, _end, after, limit) => this.#readEvents(start, after, limit),
       currentRevision: () => this.#revision,
     };
-    this.#hub = new WatchHub(history, this.keyPrefix, {
-      progressIntervalMs: options.watchProgressIntervalMs ?? 10_000,
-      maxBufferedEvents: options.maxBufferedWatchEvents ?? 10_000,
-      catchUpBatchSize: 1000,
-    });
+    this.#hub = new WatchHub(history, this.keyPrefix, watchHubOptions(options));
     if (options.compaction !== false) {
       this.#compactor = new PeriodicCompactor(
         {

@@ -36,6 +36,15 @@ export interface WatchHubOptions {
   readonly catchUpBatchSize: number;
 }
 
+/** The hub tuning of an engine from its options, with the defaults every engine shares. */
+export function watchHubOptions(options: { readonly watchProgressIntervalMs?: number; readonly maxBufferedWatchEvents?: number }): WatchHubOptions {
+  return {
+    progressIntervalMs: options.watchProgressIntervalMs ?? 10_000,
+    maxBufferedEvents: options.maxBufferedWatchEvents ?? 10_000,
+    catchUpBatchSize: 1000,
+  };
+}
+
 /** The revision an event happened at. */
 export function eventRevision(event: WatchEvent): number {
   switch (event.type) {

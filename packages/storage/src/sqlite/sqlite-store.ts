@@ -17,7 +17,7 @@ import type {
   WatchEvent,
   WatchOptions,
 } from '../store';
-import { WatchHub } from '../watch-hub';
+import { WatchHub, watchHubOptions } from '../watch-hub';
 import { COMPACT_KEY, openDatabase, toStorageError } from './schema';
 
 /** Options of {@link openSqliteStore}. */
@@ -159,11 +159,7 @@ export class SqliteStore implements Store {
         currentRevision: () => this.#revision,
       },
       this.keyPrefix,
-      {
-        progressIntervalMs: options.watchProgressIntervalMs ?? 10_000,
-        maxBufferedEvents: options.maxBufferedWatchEvents ?? 10_000,
-        catchUpBatchSize: 1000,
-      },
+      watchHubOptions(options),
     );
     if (options.compaction !== false) {
       this.#compactor = new PeriodicCompactor(
