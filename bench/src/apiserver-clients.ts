@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import type { ChildMessage } from './apiserver-shared';
 import { percentile } from './report';
+import { bundleSources } from './source-bundle';
 
 /** A server running in a child process, driven over IPC. */
 export class ChildServer {
@@ -80,41 +81,12 @@ let bundle: Promise<string> | undefined;
  * tsx every named closure gets its name redefined (`__name`), which costs a
  * property store of ~256 bytes per closure and CPU per call: it would inflate
  * the figures (APISERVER_BENCH_TSX=1 runs the children through tsx anyway).
- * Third-party packages stay external.
  */
 function childBundle(): Promise<string> {
-  bundle ??= (async () => {
-    const { build } = await import('esbuild');
-    const outfile = fileURLToPath(new URL('../../node_modules/.cache/kcp-ts-bench/apiserver-child.mjs', import.meta.url));
-    await build({
-      entryPoints: [fileURLToPath(new URL('./apiserver-child.ts', import.meta.url))],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['@kcp-ts/source'],
-      sourcemap: 'inline',
-      logLevel: 'warning',
-      plugins: [
-        {
-          // third-party imports stay imports, of the very files the sources resolve to (a package's
-          // own node_modules first: @kcp-ts/apiserver has ajv 8 where the root has ajv 6)
-          name: 'external-dependencies',
-          setup(b) {
-            const nested = Symbol('nested');
-            b.onResolve({ filter: /^[^./]/ }, async (args) => {
-              if (args.path.startsWith('@kcp-ts/') || args.pluginData === nested) return undefined;
-              const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: nested });
-              if (resolved.errors.length > 0) return { errors: resolved.errors };
-              return { path: resolved.path, external: true };
-            });
-          },
-        },
-      ],
-    });
-    return outfile;
-  })();
+  bundle ??= bundleSources(
+    fileURLToPath(new URL('./apiserver-child.ts', import.meta.url)),
+    fileURLToPath(new URL('../../node_modules/.cache/kcp-ts-bench/apiserver-child.mjs', import.meta.url)),
+  );
   return bundle;
 }
 

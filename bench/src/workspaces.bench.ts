@@ -44,6 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import { parse as parseYaml } from 'yaml';
 import { percentile, printTable } from './report';
+import { bundleSources } from './source-bundle';
 
 const FLAT = Number(process.env['WORKSPACES_BENCH_FLAT'] ?? 10_000);
 const DEPTH = Number(process.env['WORKSPACES_BENCH_DEPTH'] ?? 5);
@@ -281,35 +282,8 @@ async function kcpEntry(): Promise<string> {
     if (!existsSync(join(REPO, 'apps', 'kcp', 'dist', 'main.js'))) throw new Error('apps/kcp is not built: npx nx run-many -t build -p @kcp-ts/kcp');
     return bin;
   }
-  const { build } = await import('esbuild');
   const dir = join(REPO, 'node_modules', '.cache', 'kcp-ts-bench');
-  const outfile = join(dir, 'kcp-main.mjs');
-  await build({
-    entryPoints: [join(REPO, 'apps', 'kcp', 'src', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['@kcp-ts/source'],
-    sourcemap: 'inline',
-    logLevel: 'warning',
-    plugins: [
-      {
-        // third-party imports stay imports of the files the sources resolve to
-        name: 'external-dependencies',
-        setup(b) {
-          const nested = Symbol('nested');
-          b.onResolve({ filter: /^[^./]/ }, async (args) => {
-            if (args.path.startsWith('@kcp-ts/') || args.pluginData === nested) return undefined;
-            const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: nested });
-            if (resolved.errors.length > 0) return { errors: resolved.errors };
-            return { path: resolved.path, external: true };
-          });
-        },
-      },
-    ],
-  });
+  await bundleSources(join(REPO, 'apps', 'kcp', 'src', 'main.ts'), join(dir, 'kcp-main.mjs'));
   const { writeFile } = await import('node:fs/promises');
   const bin = join(dir, 'kcp-bin.mjs');
   await writeFile(bin, `import { main } from './kcp-main.mjs';\nprocess.exit(await main(process.argv.slice(2)));\n`);
