@@ -85,7 +85,7 @@ export class CacheInformer<T extends KubeObject> implements ObjectSource<T> {
   /** Adds a handler; one added after the sync first gets an `onAdd` for every object. Returns its removal. */
   addEventHandler(handler: InformerEventHandler<T>): () => void {
     this.handlers = [...this.handlers, handler];
-    if (this.synced && handler.onAdd) for (const object of this.objects()) this.call(() => handler.onAdd!(object, { initialList: true }));
+    if (this.synced && handler.onAdd) for (const object of this.list()) this.call(() => handler.onAdd!(object, { initialList: true }));
     return () => {
       this.handlers = this.handlers.filter((h) => h !== handler);
     };
@@ -130,7 +130,7 @@ export class CacheInformer<T extends KubeObject> implements ObjectSource<T> {
         },
       };
       if (relist) {
-        for (const object of this.objects()) for (const h of this.handlers) if (h.onUpdate) this.call(() => h.onUpdate!(object, object));
+        for (const object of this.list()) for (const h of this.handlers) if (h.onUpdate) this.call(() => h.onUpdate!(object, object));
         for (const callback of this.relistHandlers) this.call(callback);
       }
       cache.addWatcher(watcher);
@@ -139,7 +139,7 @@ export class CacheInformer<T extends KubeObject> implements ObjectSource<T> {
       await cache.whenReady();
       if (stopped) return;
       // the state and the watcher in one turn: no event falls in between
-      for (const object of this.objects()) for (const h of this.handlers) if (h.onAdd) this.call(() => h.onAdd!(object, { initialList: true }));
+      for (const object of this.list()) for (const h of this.handlers) if (h.onAdd) this.call(() => h.onAdd!(object, { initialList: true }));
       subscribe(false);
       this.synced = true;
       const waiters = this.syncWaiters;
@@ -156,11 +156,7 @@ export class CacheInformer<T extends KubeObject> implements ObjectSource<T> {
   }
 
   /** Every object of the cache, as it is now. */
-  list(): Iterable<T> {
-    return this.objects();
-  }
-
-  private *objects(): Iterable<T> {
+  *list(): Iterable<T> {
     for (const cached of this.served.cache.objects('*')) yield cached.object as unknown as T;
   }
 
