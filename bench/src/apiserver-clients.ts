@@ -90,10 +90,15 @@ function childBundle(): Promise<string> {
   return bundle;
 }
 
-/** APISERVER_BENCH_PROFILE=<dir>: CPU profiles of the `api` children (node --cpu-prof), to find hot spots. */
+/**
+ * APISERVER_BENCH_PROFILE=<dir>: CPU profiles of the `api` children (node --cpu-prof), to find hot spots;
+ * APISERVER_BENCH_NODE_ARGS: more node flags for them (e.g. `--trace-deopt`), split on spaces.
+ */
 function profileArgs(mode: string): string[] {
+  if (mode !== 'api') return [];
   const dir = process.env['APISERVER_BENCH_PROFILE'];
-  return dir && mode === 'api' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const extra = (process.env['APISERVER_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...extra];
 }
 
 export interface LoadSpec {

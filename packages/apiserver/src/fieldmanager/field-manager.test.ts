@@ -70,6 +70,68 @@ describe('managedFields for non-apply writes', () => {
     expect(owners(cr)).toEqual({ 'kubectl-create/Update': ['f:spec', 'f:spec/f:motto'] });
   });
 
+  it('records a create without request managedFields exactly as the general update path does', () => {
+    // a create carrying `managedFields: []` (a reset) takes the general path: compare with the
+    // empty object, strip, filter, encode; one carrying none is written straight as FieldsV1
+    const meta = { name: 'n', namespace: 'default', uid: 'u', generation: 3, creationTimestamp: T0, resourceVersion: '7' };
+    const cases: Array<[ResourceDefinition, Record<string, unknown>]> = [
+      [configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bare' } }],
+      [configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: {} }],
+      [configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: null }],
+      [
+        configMaps,
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            ...meta,
+            labels: { z: '1', a: '2', 'é': '3', '\u{1F600}': '4', '\uE000': '5' },
+            annotations: {},
+            finalizers: ['b', 'a'],
+            ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u1' }, { apiVersion: 'v1', kind: 'Pod', name: 'q', uid: 'u1' }],
+            __proto__: null,
+          },
+          immutable: true,
+          data: { 'app.properties': 'x', __proto__: 'y', '': 'empty key' },
+          binaryData: { b: 'AA==' },
+        },
+      ],
+      [configMaps, { kind: 'ConfigMap', apiVersion: 'v2', metadata: { name: { odd: 'name' } }, data: { a: 'b' } }],
+      [namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }],
+      [namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' }, spec: {}, status: { phase: 'Active' } }],
+      [namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' }, spec: { finalizers: ['kubernetes'] } }],
+      [namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' }, spec: null }],
+      [namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' }, spec: 'not a map' }],
+      [
+        cowboys,
+        cowboy(
+          {
+            horses: [{ name: 'b', color: 'brown' }, { name: 'a' }, { name: 'b', age: 3 }, { color: 'keyless' }],
+            ports: [{ port: 80 }, { port: 80, protocol: 'UDP', name: 'u' }],
+            hats: ['z', 'a', 'z', 1, true, null],
+            boots: ['l', 'r'],
+            saddle: { brand: 'x' },
+            notes: { b: '1', a: '2' },
+            extra: { known: 'k', unknown: { deep: [1, { x: 1 }] } },
+            anything: { a: [{ b: 1 }], c: {} },
+            size: 3,
+            nickname: null,
+            motto: '',
+          },
+          { status: { phase: 'riding' } },
+        ),
+      ],
+      [cowboys, cowboy({ horses: [], hats: null, notes: {} })],
+      [schemaless, { apiVersion: 'example.io/v1', kind: 'Drifter', metadata: { name: 'd' }, spec: { list: [{ a: 1 }], map: { x: { y: null } } }, status: { s: 1 } }],
+    ];
+    for (const [definition, object] of cases) {
+      const { fm } = manager();
+      const direct = created(fm, definition, structuredClone(object) as Obj);
+      const general = created(fm, definition, { ...structuredClone(object), metadata: { ...(object['metadata'] as object), managedFields: [] } } as Obj);
+      expect(JSON.stringify(direct), JSON.stringify(object)).toBe(JSON.stringify(general));
+    }
+  });
+
   it('moves changed fields to the writer, keeps unchanged ownership, and drops managers left with nothing', () => {
     const { fm, clock } = manager();
     const first = created(fm, configMaps, cm({ a: '1', b: '2' }));

@@ -5,7 +5,7 @@
  * entries, manager identifiers, timestamps, stripped metadata, structured
  * merge).
  */
-import { newBadRequest, newInternalError } from '@kcp-ts/apimachinery';
+import { type ManagedFieldsEntry, newBadRequest, newInternalError } from '@kcp-ts/apimachinery';
 import { builtinSchemas } from '../builtin/schemas';
 import { resolveNode } from '../openapi/structural';
 import type { Obj, ResourceDefinition } from '../registry/types';
@@ -32,7 +32,7 @@ import {
   managerIdentifier,
 } from './managed-fields';
 import { typeForDefinition } from './schema-types';
-import { onlyField, toFieldSet, TypedValueError, withoutField } from './typed-value';
+import { changedFieldsV1, onlyField, toFieldSet, TypedValueError, withoutField } from './typed-value';
 import { ApplyConflictsError, type ApplyOutcome, type FieldFilter, type ManagedSets, recordApply, recordUpdate, type UpdaterContext } from './updater';
 
 /** Options of {@link ServerSideApplyFieldManager}. */
@@ -51,16 +51,16 @@ export const DEFAULT_MAX_UPDATE_MANAGERS = 10;
 /** The working name of the running update before it is credited to its manager. */
 const CURRENT_OPERATION = 'current-operation';
 
+/** The `metadata` fields no manager ever owns. */
+const STRIPPED_METADATA = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'];
+
 /** Fields no manager ever owns (upstream `stripMetaManager`). */
-const STRIPPED_FIELDS = FieldSet.of(
-  ['f:apiVersion'],
-  ['f:kind'],
-  ['f:metadata'],
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map((f) => [
-    'f:metadata',
-    `f:${f}`,
-  ]),
-);
+const STRIPPED_FIELDS = FieldSet.of(['f:apiVersion'], ['f:kind'], ['f:metadata'], ...STRIPPED_METADATA.map((f) => ['f:metadata', `f:${f}`]));
+
+/** The same for a create's direct encoding (trackCreate): top-level fields left out, metadata keys that are not members. */
+const NEVER_OWNED: ReadonlySet<string> = new Set(['apiVersion', 'kind']);
+const NEVER_OWNED_WITH_STATUS: ReadonlySet<string> = new Set([...NEVER_OWNED, 'status']);
+const NEVER_OWNED_BELOW: ReadonlyMap<string, ReadonlySet<string>> = new Map([['metadata', new Set(STRIPPED_METADATA)]]);
 
 /**
  * Tracks field ownership in `metadata.managedFields` and serves server-side
@@ -92,6 +92,10 @@ export class ServerSideApplyFieldManager implements FieldManager {
   }
 
   private trackUpdate(definition: ResourceDefinition, object: Obj, old: Obj | undefined, manager: string, subresource: string): Obj {
+    if (old === undefined && subresource === '' && object.metadata.managedFields === undefined) {
+      const created = this.trackCreate(definition, object, manager);
+      if (created) return created;
+    }
     const context = contextFor(definition, subresource);
     const managed = managedOfLiveOrNew(old, object, subresource !== '');
     const live = withoutManagedFields(old ?? baseline(definition));
@@ -107,6 +111,24 @@ export class ServerSideApplyFieldManager implements FieldManager {
     }
     capUpdateManagers(managed, this.maxUpdateManagers);
     return withManagedFields(object, encodeManagedFields(managed));
+  }
+
+  /**
+   * A create whose request carries no managedFields, where nobody owns
+   * anything yet: the manager owns every field the object sets beyond the
+   * empty object it starts from, less the never-owned metadata and reset
+   * fields, as the general path below computes it, written straight as
+   * FieldsV1 (no comparison and field sets; see changedFieldsV1). `undefined`
+   * leaves the object to the general path.
+   */
+  private trackCreate(definition: ResourceDefinition, object: Obj, manager: string): Obj | undefined {
+    // the reset fields of a write to the main resource go with the never-owned ones (see contextFor)
+    const skip = definition.strategy.statusSubresource ? NEVER_OWNED_WITH_STATUS : NEVER_OWNED;
+    const fields = changedFieldsV1(baseline(definition), object, typeForDefinition(definition), skip, NEVER_OWNED_BELOW);
+    if (!fields) return undefined;
+    if (Object.keys(fields).length === 0) return withManagedFields(object, undefined);
+    const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(definition), time: this.now(), fieldsType: 'FieldsV1', fieldsV1: fields };
+    return withManagedFields(object, [entry]);
   }
 
   /**

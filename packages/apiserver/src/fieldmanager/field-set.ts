@@ -235,9 +235,14 @@ function readLevel(set: FieldSet, fields: Record<string, unknown>, root: boolean
 function sortedElements(set: FieldSet): PathElement[] {
   const all = [...set.members];
   for (const element of set.children.keys()) if (!set.members.has(element)) all.push(element);
-  if (all.length < 2) return all;
+  return sortElements(all);
+}
+
+/** Sorts the elements of one level in place into upstream's order (FieldsV1 is written in it). */
+export function sortElements(elements: PathElement[]): PathElement[] {
+  if (elements.length < 2) return elements;
   // fields only, below U+D800: upstream's order is the plain order of the strings, JavaScript's default sort
-  return all.every(isPlainField) ? all.sort() : all.sort(compareElements);
+  return elements.every(isPlainField) ? elements.sort() : elements.sort(compareElements);
 }
 
 /** Code units at or above U+D800 (where UTF-16 order and code point order part). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FieldSet } from './field-set';
 import { typeForDefinition } from './schema-types';
 import { configMaps, cowboys } from './test-fixtures';
-import { compareValues, ensureNamedFieldsAreMembers, mergeValues, onlyField, removeItems, toFieldSet, TypedValueError, withoutField } from './typed-value';
+import { addedFieldsV1, compareValues, ensureNamedFieldsAreMembers, mergeValues, onlyField, removeItems, toFieldSet, TypedValueError, withoutField } from './typed-value';
 
 const cowboy = typeForDefinition(cowboys);
 const cm = typeForDefinition(configMaps);
@@ -160,6 +160,33 @@ describe('compareValues', () => {
     );
     expect(pathsOf(c.modified)).toEqual(['f:spec/f:boots', 'f:spec/f:horses/k:{"name":"a"}/f:color']);
     expect(c.added.isEmpty() && c.removed.isEmpty()).toBe(true);
+  });
+});
+
+describe('addedFieldsV1', () => {
+  it('encodes what compareValues finds added, less the exact paths omitted, in one walk', () => {
+    const value = {
+      keep: { a: 1, '\u{1F600}': 2, '\uE000': 3, b: [1, { c: 2 }] },
+      omitLeaf: 'x',
+      omitMap: { inner: { deep: true }, leaf: null },
+      list: [],
+      empty: {},
+    };
+    const deduced = typeForDefinition(configMaps).field('data')!; // a map of strings: values typed, keys free
+    const expected = (type: typeof deduced) =>
+      compareValues(undefined, value, type)
+        .added.difference(set('f:omitLeaf'))
+        .difference(set('f:omitMap'))
+        .toFieldsV1();
+    const untyped = { kind: 'deduced' } as const;
+    for (const type of [untyped, deduced]) {
+      expect(JSON.stringify(addedFieldsV1(value, type, false, new Set(['omitLeaf', 'omitMap'])))).toBe(JSON.stringify(expected(type)));
+    }
+    // an associative list's items by key, first occurrence, keyless items left out
+    const horses = [{ name: 'b', color: 'c' }, { name: 'a' }, { name: 'b' }, { color: 'keyless' }];
+    const horsesType = (cowboy.field('spec') as typeof cm).field('horses')!;
+    expect(addedFieldsV1(horses, horsesType, false)).toEqual(compareValues(undefined, horses, horsesType).added.toFieldsV1());
+    expect(Object.keys(addedFieldsV1(horses, horsesType, true))).toEqual(['.', 'k:{"name":"a"}', 'k:{"name":"b"}']);
   });
 });
 

@@ -6,8 +6,8 @@
  */
 import { jsonEqual } from '@kcp-ts/apimachinery';
 import { goQuote } from '@kcp-ts/topology';
-import { FieldSet } from './field-set';
-import { elementToString, fieldElement, keyElement, type PathElement, pathToString, valueElement } from './path';
+import { FieldSet, sortElements } from './field-set';
+import { compareStrings, elementToString, fieldElement, keyElement, type PathElement, pathToString, valueElement } from './path';
 import { DEDUCED, DEDUCED_MAP, type FieldType, type ListType, type MapType, SCALAR } from './schema-types';
 
 /** A value that does not fit its merge type (an associative-list item without its key, duplicate keys). */
@@ -296,6 +296,92 @@ export function compareValues(lhs: unknown, rhs: unknown, type: FieldType): Comp
   };
   walk(lhs, rhs, type);
   return { added, modified, removed };
+}
+
+/**
+ * The FieldsV1 encoding of everything below a value that is new, as
+ * `compareValues(undefined, value, type).added` would have it (every map key
+ * and list item a member; containers with contents carry `"."`), written in
+ * one walk without building a field set. `self` adds the value's own `"."`
+ * when it has contents (it is a member itself). Map keys in `omit` are not
+ * members (what is below them still is), as a difference with those exact
+ * paths would leave them. A create's manager owns this (see the field manager).
+ */
+export function addedFieldsV1(value: unknown, type: FieldType, self: boolean, omit?: ReadonlySet<string>): Record<string, unknown> {
+  const atom = atomOf(type, value);
+  if (atom === 'leaf') return {};
+  if (atom.kind === 'map') {
+    if (!isPlainObject(value)) return {};
+    const keys = Object.keys(value);
+    if (keys.length === 0) return {};
+    const out: Record<string, unknown> = self ? { '.': {} } : {};
+    for (const key of sortKeys(keys)) {
+      const omitted = omit?.has(key) === true;
+      const fields = addedFieldsV1(value[key], childType(atom, key), !omitted);
+      if (omitted && isEmptyObject(fields)) continue;
+      out[fieldElement(key)] = fields;
+    }
+    return out;
+  }
+  if (!Array.isArray(value) || value.length === 0) return {};
+  const { order, byElement } = indexItems(atom, value);
+  if (order.length === 0) return {};
+  const out: Record<string, unknown> = self ? { '.': {} } : {};
+  for (const element of sortElements(order)) out[element] = addedFieldsV1(byElement.get(element), atom.elementType, true);
+  return out;
+}
+
+/** Map keys in upstream's order of their field elements: the code point order of the keys. */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length < 2) return keys;
+  for (const key of keys) {
+    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) >= 0xd800) return keys.sort(compareStrings);
+  }
+  // below U+D800, UTF-16 order is code point order: JavaScript's default sort
+  return keys.sort();
+}
+
+/**
+ * The FieldsV1 encoding of the fields `compareValues(base, value, type)`
+ * finds added or modified, for a `base` that is a map of scalars and empty
+ * maps (the object a create starts from), in one walk: the fields of `skip`
+ * left out with everything below them, and the keys `omitBelow` names for a
+ * field not members there (see addedFieldsV1). `undefined` when a field of
+ * `base` meets a value this does not decide (anything but an equal value,
+ * another scalar, or a granular map): the general comparison does.
+ */
+export function changedFieldsV1(
+  base: Record<string, unknown>,
+  value: Record<string, unknown>,
+  type: MapType,
+  skip: ReadonlySet<string>,
+  omitBelow: ReadonlyMap<string, ReadonlySet<string>>,
+): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of sortKeys(Object.keys(value))) {
+    if (skip.has(key)) continue;
+    const child = value[key];
+    const t = childType(type, key);
+    if (!Object.hasOwn(base, key)) {
+      out[fieldElement(key)] = addedFieldsV1(child, t, true, omitBelow.get(key));
+      continue;
+    }
+    const from = base[key];
+    if (jsonEqual(from, child)) continue;
+    const atomFrom = atomOf(t, from);
+    const atomTo = atomOf(t, child);
+    if (atomFrom === 'leaf' && atomTo === 'leaf') {
+      // a changed leaf: modified, a member without contents
+      out[fieldElement(key)] = {};
+    } else if (atomFrom !== 'leaf' && atomFrom === atomTo && atomFrom.kind === 'map' && isPlainObject(from) && isEmptyObject(from) && isPlainObject(child)) {
+      // an empty map gaining keys: they are added, the map itself was there
+      const fields = addedFieldsV1(child, t, false, omitBelow.get(key));
+      if (!isEmptyObject(fields)) out[fieldElement(key)] = fields;
+    } else {
+      return undefined;
+    }
+  }
+  return out;
 }
 
 /**
