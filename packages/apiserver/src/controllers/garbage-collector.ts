@@ -75,9 +75,11 @@ export class GarbageCollector {
 
   /** Indexes an object's owner references and queues what needs attention. */
   private index(served: ServedResource, cached: CachedObject): void {
-    const object = cached.object;
     const key = this.refKey(served, cached);
     this.unindex(key);
+    // most objects have no owners and are not being deleted: they need not even be decoded
+    if (cached.mayContain?.('"ownerReferences"') === false && !cached.mayContain('"deletionTimestamp"')) return;
+    const object = cached.object;
     const owners = object.metadata.ownerReferences ?? [];
     const ref: ObjectRef = { served, cluster: cached.cluster, namespace: cached.namespace, name: cached.name, uid: object.metadata.uid ?? '' };
     if (owners.length > 0) {

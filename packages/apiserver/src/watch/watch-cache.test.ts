@@ -148,3 +148,32 @@ describe('WatchCache fan-out', () => {
     expect(cache.watcherCount()).toBe(0);
   });
 });
+
+describe('WatchCache objects', () => {
+  it('decodes an object on its first read only, and until then answers mayContain from the stored bytes', async () => {
+    const decoded: string[] = [];
+    const counting = new WatchCache({
+      store,
+      prefix: PREFIX,
+      namespaced: true,
+      decode: (kv) => (decoded.push(kv.key), JSON.parse(new TextDecoder().decode(kv.value)) as Obj),
+    });
+    const stop = new AbortController();
+    const run = counting.run(stop.signal);
+    await counting.whenReady();
+    const key = `${PREFIX}c1/a/owned`;
+    const { modRevision } = await store.create(key, new TextEncoder().encode('{"kind":"ConfigMap","metadata":{"ownerReferences":[]}}'));
+    await counting.waitForRevision(modRevision);
+    const cached = counting.get('c1' as ClusterName, key)!;
+    expect(decoded).toEqual([]);
+    expect(cached.mayContain?.('"ownerReferences"')).toBe(true);
+    expect(cached.mayContain?.('"deletionTimestamp"')).toBe(false);
+    expect(cached.object.kind).toBe('ConfigMap');
+    expect(cached.object.metadata.ownerReferences).toEqual([]);
+    expect(decoded).toEqual([key]);
+    // decoded, it keeps no bytes to look into
+    expect(cached.mayContain?.('"deletionTimestamp"')).toBe(true);
+    stop.abort();
+    await run;
+  });
+});

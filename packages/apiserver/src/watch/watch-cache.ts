@@ -3,7 +3,7 @@ import { isStorageError } from '@kcp-ts/storage';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { Obj } from '../registry/types';
 
-/** One object as the cache holds it: decoded once, shared by every reader, never mutated. */
+/** One object as the cache holds it: decoded once (on first read), shared by every reader, never mutated. */
 export interface CachedObject {
   readonly key: string;
   readonly cluster: ClusterName;
@@ -12,6 +12,52 @@ export interface CachedObject {
   readonly name: string;
   readonly revision: number;
   readonly object: Obj;
+  /**
+   * Whether the stored JSON may contain `text`, answered from the stored
+   * bytes while the object is not decoded yet: `false` means certainly not
+   * (the stored form is JSON.stringify's, which writes plain member names as
+   * they are), so a consumer of every object can skip decoding those it has
+   * no business with. Once decoded (or for objects that never had bytes): `true`.
+   */
+  mayContain?(text: string): boolean;
+}
+
+/**
+ * A cached object decoded on first read: of a busy resource, most objects
+ * are written far more often than read from the cache (a create answers
+ * from what it wrote). Until then it holds the stored key value (with the
+ * memory engine, its own bytes: no copy); after, the object only.
+ */
+class StoredObject implements CachedObject {
+  #kv: KeyValue | undefined;
+  #object: Obj | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly cluster: ClusterName,
+    readonly namespace: string,
+    readonly name: string,
+    readonly revision: number,
+    kv: KeyValue,
+    private readonly decode: ObjectDecoder,
+  ) {
+    this.#kv = kv;
+  }
+
+  get object(): Obj {
+    if (this.#object === undefined) {
+      this.#object = this.decode(this.#kv!);
+      this.#kv = undefined;
+    }
+    return this.#object;
+  }
+
+  mayContain(text: string): boolean {
+    const value = this.#kv?.value;
+    if (value === undefined) return true;
+    const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return bytes.includes(text);
+  }
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -200,7 +246,7 @@ export class WatchCache {
   private toCached(kv: KeyValue): CachedObject | undefined {
     const parsed = parseObjectKey(this.options.prefix, kv.key, this.options.namespaced);
     if (!parsed) return undefined;
-    return { key: kv.key, ...parsed, revision: kv.modRevision, object: this.options.decode(kv) };
+    return new StoredObject(kv.key, parsed.cluster, parsed.namespace, parsed.name, kv.modRevision, kv, this.options.decode);
   }
 
   private apply(event: StoreEvent): Promise<void> | undefined {
@@ -241,8 +287,8 @@ export class WatchCache {
           this.size--;
           if (objects.size === 0) this.byCluster.delete(parsed.cluster);
         }
-        const last = this.options.decode({ ...event.prevKv, modRevision: event.revision });
-        const object: CachedObject = { key: event.key, ...parsed, revision: event.revision, object: last };
+        const last = { ...event.prevKv, modRevision: event.revision };
+        const object = new StoredObject(event.key, parsed.cluster, parsed.namespace, parsed.name, event.revision, last, this.options.decode);
         cacheEvent = { type: 'DELETED', revision: event.revision, object, ...(previous ? { previous } : {}), encoded: new Map() };
       }
       this.revision = event.revision;

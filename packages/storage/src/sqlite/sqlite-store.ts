@@ -92,8 +92,12 @@ interface PendingWrite {
 const EMPTY = Buffer.alloc(0);
 
 function asBuffer(value: Uint8Array): Buffer {
-  // a private copy: the caller may reuse its buffer after the call
-  return Buffer.from(value);
+  // a private copy (the caller may reuse its buffer after the call) in memory of its own: a watch
+  // cache may keep it until first read, and a slice of Node's shared pool would keep the whole
+  // pool chunk alive, with whatever else was cut from it
+  const copy = Buffer.allocUnsafeSlow(value.byteLength);
+  copy.set(value);
+  return copy;
 }
 
 /**
