@@ -45,7 +45,14 @@ export function validateTxn(keyPrefix: string, compares: readonly TxnCompare[], 
   }
 }
 
-/** A private copy of a value, so a caller mutating its buffer later cannot change what was stored. */
-export function copyBytes(value: Uint8Array): Uint8Array {
-  return new Uint8Array(value);
+/**
+ * A private copy of a value, so a caller mutating its buffer later cannot
+ * change what was stored: a Buffer with memory of its own (watchers may keep
+ * it, and a slice of Node's shared pool would keep the whole pool chunk alive,
+ * with whatever else was cut from it).
+ */
+export function copyBytes(value: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(value.byteLength);
+  copy.set(value);
+  return copy;
 }

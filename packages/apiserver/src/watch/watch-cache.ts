@@ -56,8 +56,20 @@ class StoredObject implements CachedObject {
     const value = this.#kv?.value;
     if (value === undefined) return true;
     const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return bytes.includes(text);
+    return bytes.includes(utf8Needle(text));
   }
+}
+
+/** The UTF-8 bytes of the texts looked for in stored objects (a handful: encoded once). */
+const needles = new Map<string, Buffer>();
+
+function utf8Needle(text: string): Buffer {
+  let needle = needles.get(text);
+  if (needle === undefined) {
+    needle = Buffer.from(text);
+    if (needles.size < 64) needles.set(text, needle);
+  }
+  return needle;
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

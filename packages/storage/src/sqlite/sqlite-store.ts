@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { validateCount, validateTxn, validateValue } from '../arguments';
+import { copyBytes, validateCount, validateTxn, validateValue } from '../arguments';
 import { decodeContinueToken, encodeContinueToken, remainingAfterPage } from '../continue-token';
 import { storageErrors } from '../errors';
 import { prefixEnd, validateKey, validatePrefix } from '../keys';
@@ -90,15 +90,6 @@ interface PendingWrite {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function asBuffer(value: Uint8Array): Buffer {
-  // a private copy (the caller may reuse its buffer after the call) in memory of its own: a watch
-  // cache may keep it until first read, and a slice of Node's shared pool would keep the whole
-  // pool chunk alive, with whatever else was cut from it
-  const copy = Buffer.allocUnsafeSlow(value.byteLength);
-  copy.set(value);
-  return copy;
-}
 
 /**
  * The embedded durable engine: SQLite (better-sqlite3) in the k3s/kine model.
@@ -288,7 +279,7 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     validateKey(this.keyPrefix, key);
     validateValue(key, value);
-    const bytes = asBuffer(value);
+    const bytes = copyBytes(value);
     return this.#enqueue(() => {
       const latest = this.#latest(key);
       if (latest !== undefined && !latest.deleted) throw storageErrors.keyExists(key);
@@ -301,7 +292,7 @@ export class SqliteStore implements Store {
     validateKey(this.keyPrefix, key);
     validateValue(key, value);
     validateCount(expectedModRevision, 'expectedModRevision');
-    const bytes = asBuffer(value);
+    const bytes = copyBytes(value);
     return this.#enqueue(() => {
       const latest = this.#latest(key);
       if (latest === undefined || latest.deleted) throw storageErrors.keyNotFound(key);
@@ -327,7 +318,7 @@ export class SqliteStore implements Store {
   async txn(compares: TxnCompare[], ops: TxnOp[]): Promise<TxnResult> {
     this.#checkOpen();
     validateTxn(this.keyPrefix, compares, ops);
-    const values = ops.map((op) => (op.type === 'put' ? asBuffer(op.value) : EMPTY));
+    const values = ops.map((op) => (op.type === 'put' ? copyBytes(op.value) : EMPTY));
     return this.#enqueue((): TxnResult => {
       for (const compare of compares) {
         const latest = this.#latest(compare.key);
