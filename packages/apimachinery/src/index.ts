@@ -11,3 +11,4 @@ export * from './json-patch';
 export * from './merge-patch';
 export * from './strategic-merge-patch';
 export * from './watch-codec';
+export * from './openapi';

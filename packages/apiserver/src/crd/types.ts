@@ -1,17 +1,8 @@
-import type { KubeObject } from '@kcp-ts/apimachinery';
+import type { JsonValue, KubeObject, ValidationRule } from '@kcp-ts/apimachinery';
 
 /** A JSON value as it appears in schemas (`default`, `enum`, `example`). */
-export type JSONValue = string | number | boolean | null | JSONValue[] | { [key: string]: JSONValue };
-
-/** One `x-kubernetes-validations` entry: a CEL rule on the schema node it sits on. */
-export interface ValidationRule {
-  readonly rule: string;
-  readonly message?: string;
-  readonly messageExpression?: string;
-  readonly reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
-  readonly fieldPath?: string;
-  readonly optionalOldSelf?: boolean;
-}
+export type JSONValue = JsonValue;
+export type { ValidationRule };
 
 /**
  * `apiextensions.k8s.io/v1 JSONSchemaProps`: the OpenAPI v3 subset (plus the
