@@ -130,6 +130,10 @@ describe('managedFields for non-apply writes', () => {
       const general = created(fm, definition, { ...structuredClone(object), metadata: { ...(object['metadata'] as object), managedFields: [] } } as Obj);
       expect(JSON.stringify(direct), JSON.stringify(object)).toBe(JSON.stringify(general));
     }
+    // a member set to undefined is not part of the object as written: nobody owns it
+    const { fm } = manager();
+    const withUndefined = created(fm, configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'u', labels: undefined }, data: { a: 'b', gone: undefined } } as unknown as Obj);
+    expect(withUndefined.metadata.managedFields?.[0]?.fieldsV1).toEqual({ 'f:data': { '.': {}, 'f:a': {} } });
   });
 
   it('moves changed fields to the writer, keeps unchanged ownership, and drops managers left with nothing', () => {

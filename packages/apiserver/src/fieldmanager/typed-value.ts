@@ -316,6 +316,8 @@ export function addedFieldsV1(value: unknown, type: FieldType, self: boolean, om
     if (keys.length === 0) return {};
     const out: Record<string, unknown> = self ? { '.': {} } : {};
     for (const key of sortKeys(keys)) {
+      // a member set to undefined is not written (JSON has no such value)
+      if (value[key] === undefined) continue;
       const omitted = omit?.has(key) === true;
       const fields = addedFieldsV1(value[key], childType(atom, key), !omitted);
       if (omitted && isEmptyObject(fields)) continue;
@@ -359,8 +361,8 @@ export function changedFieldsV1(
 ): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (const key of sortKeys(Object.keys(value))) {
-    if (skip.has(key)) continue;
     const child = value[key];
+    if (skip.has(key) || child === undefined) continue;
     const t = childType(type, key);
     if (!Object.hasOwn(base, key)) {
       out[fieldElement(key)] = addedFieldsV1(child, t, true, omitBelow.get(key));
