@@ -21,7 +21,7 @@ export {
   storageErrors,
 } from './errors';
 export { compareKeys, prefixEnd, validateKey, validatePrefix } from './keys';
-export { validateCount, validateValue, validateTxn } from './arguments';
+export { copyBytes, validateCount, validateValue, validateTxn } from './arguments';
 export { type ContinuePosition, encodeContinueToken, decodeContinueToken, remainingAfterPage } from './continue-token';
 export { type CompactionOptions, DEFAULT_COMPACTION } from './periodic-compactor';
 export { type MemoryStoreOptions, MemoryStore, createMemoryStore } from './memory-store';

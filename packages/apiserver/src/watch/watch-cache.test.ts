@@ -176,4 +176,40 @@ describe('WatchCache objects', () => {
     stop.abort();
     await run;
   });
+
+  it('keeps its own copy of bytes that are a view into a larger buffer (a whole etcd response, say)', async () => {
+    const key = `${PREFIX}c1/a/viewed`;
+    const { modRevision } = await store.create(key, new TextEncoder().encode('{"kind":"ConfigMap","data":{"k":"v"}}'));
+    // the engine hands out views into one large buffer, as the etcd engine does with a gRPC response
+    const response = Buffer.alloc(64 * 1024);
+    const viewing: typeof store = new Proxy(store, {
+      get(target, property) {
+        if (property === 'list') {
+          return async (...args: Parameters<typeof store.list>) => {
+            const page = await target.list(...args);
+            return {
+              ...page,
+              items: page.items.map((kv, i) => {
+                const at = 1024 * (i + 1);
+                response.set(kv.value, at);
+                return { ...kv, value: new Uint8Array(response.buffer, response.byteOffset + at, kv.value.byteLength) };
+              }),
+            };
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const viewed = new WatchCache({ store: viewing, prefix: PREFIX, namespaced: true, decode: (kv) => JSON.parse(new TextDecoder().decode(kv.value)) as Obj });
+    const stop = new AbortController();
+    const run = viewed.run(stop.signal);
+    await viewed.whenReady();
+    await viewed.waitForRevision(modRevision);
+    // the response buffer is reused (or freed) once the engine is done with it
+    response.fill(0x20);
+    expect(viewed.get('c1' as ClusterName, key)!.object).toEqual({ kind: 'ConfigMap', data: { k: 'v' } });
+    stop.abort();
+    await run;
+  });
 });

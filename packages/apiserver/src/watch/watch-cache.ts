@@ -1,5 +1,5 @@
 import type { KeyValue, Store, WatchEvent as StoreEvent } from '@kcp-ts/storage';
-import { isStorageError } from '@kcp-ts/storage';
+import { copyBytes, isStorageError } from '@kcp-ts/storage';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { Obj } from '../registry/types';
 
@@ -25,8 +25,10 @@ export interface CachedObject {
 /**
  * A cached object decoded on first read: of a busy resource, most objects
  * are written far more often than read from the cache (a create answers
- * from what it wrote). Until then it holds the stored key value (with the
- * memory engine, its own bytes: no copy); after, the object only.
+ * from what it wrote). Until then it holds the stored key value (the
+ * engine's own bytes when they have memory of their own; a copy when they
+ * are a view into something larger, such as a whole etcd response, which
+ * they would keep alive); after, the object only.
  */
 class StoredObject implements CachedObject {
   #kv: KeyValue | undefined;
@@ -41,7 +43,8 @@ class StoredObject implements CachedObject {
     kv: KeyValue,
     private readonly decode: ObjectDecoder,
   ) {
-    this.#kv = kv;
+    const value = kv.value;
+    this.#kv = value.buffer.byteLength > 2 * value.byteLength ? { ...kv, value: copyBytes(value) } : kv;
   }
 
   get object(): Obj {
