@@ -117,6 +117,32 @@ describe('group commit', () => {
     expect(text((await store.get('/registry/g/new'))!.value)).toBe('1');
   });
 
+  it('isolates a write that SQLite fails midway: it alone fails, written by halves nowhere, the rest of its group commits', async () => {
+    // a trigger makes SQLite refuse one key, as a full disk or a damaged page would refuse a write
+    await (await openStore()).close();
+    open.length = 0;
+    const db = new Database(path);
+    db.exec(`CREATE TRIGGER poison BEFORE INSERT ON kine WHEN NEW.name = '/registry/g/poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END`);
+    db.close();
+    const store = await openStore();
+    const revision = await store.currentRevision();
+    const results = await Promise.allSettled([
+      store.create('/registry/g/before', bytes('b')),
+      // its first put is written before its second fails: the savepoint takes it back
+      store.txn([], [{ type: 'put', key: '/registry/g/half', value: bytes('h') }, { type: 'put', key: '/registry/g/poison', value: bytes('p') }]),
+      store.create('/registry/g/after', bytes('a')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(isStorageError((results[1] as PromiseRejectedResult).reason)).toBe(true);
+    expect(await store.get('/registry/g/half')).toBeUndefined();
+    expect(text((await store.get('/registry/g/before'))!.value)).toBe('b');
+    expect(text((await store.get('/registry/g/after'))!.value)).toBe('a');
+    // revisions stay dense: the failed txn took none
+    const kvs = [(await store.get('/registry/g/before'))!, (await store.get('/registry/g/after'))!];
+    expect(kvs.map((kv) => kv.modRevision)).toEqual([revision + 1, revision + 2]);
+    expect(await store.currentRevision()).toBe(revision + 2);
+  });
+
   it('commits nothing for a group whose writes all fail', async () => {
     const store = await openStore();
     const before = store.stats();

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { copyBytes, validateCount, validateTxn, validateValue } from '../arguments';
 import { decodeContinueToken, encodeContinueToken, remainingAfterPage } from '../continue-token';
-import { storageErrors } from '../errors';
+import { isStorageError, storageErrors } from '../errors';
 import { prefixEnd, validateKey, validatePrefix } from '../keys';
 import { type CompactionOptions, PeriodicCompactor } from '../periodic-compactor';
 import type {
@@ -120,6 +120,7 @@ export class SqliteStore implements Store {
   #stats = { commits: 0, writes: 0, largestBatch: 0 };
   readonly #sql: ReturnType<typeof prepare>;
   readonly #group: Database.Transaction<(batch: PendingWrite[]) => unknown[]>;
+  readonly #isolated: Database.Transaction<(batch: PendingWrite[]) => unknown[]>;
   readonly #one: Database.Transaction<(write: PendingWrite) => unknown>;
 
   /** Use {@link openSqliteStore}. */
@@ -135,11 +136,26 @@ export class SqliteStore implements Store {
     this.#compacted = state.compacted;
     this.#swept = state.swept;
     this.#one = db.transaction((write: PendingWrite) => write.apply());
+    // A write's own checks (exists, revision) throw before it writes anything, so a group runs its
+    // writes straight in one transaction; only SQLite failing inside a write rolls the group back,
+    // and #flush runs it again as #isolated: a savepoint per write, so that one fails alone.
     this.#group = db.transaction((batch: PendingWrite[]) =>
       batch.map((write) => {
         const mark = { next: this.#next, events: this.#events.length };
         try {
-          // a savepoint per write: one failing write leaves the others of the group intact
+          return { ok: true, value: write.apply() };
+        } catch (err) {
+          if (!isStorageError(err)) throw err;
+          this.#next = mark.next;
+          this.#events.length = mark.events;
+          return { ok: false, err };
+        }
+      }),
+    );
+    this.#isolated = db.transaction((batch: PendingWrite[]) =>
+      batch.map((write) => {
+        const mark = { next: this.#next, events: this.#events.length };
+        try {
           return { ok: true, value: this.#one(write) };
         } catch (err) {
           this.#next = mark.next;
@@ -417,7 +433,14 @@ export class SqliteStore implements Store {
     this.#events = [];
     let outcomes: { ok: boolean; value?: unknown; err?: unknown }[];
     try {
-      outcomes = this.#group.immediate(batch) as typeof outcomes;
+      try {
+        outcomes = this.#group.immediate(batch) as typeof outcomes;
+      } catch {
+        // SQLite failed inside a write (or at commit): nothing is written; once more, each write on its own
+        this.#next = this.#revision + 1;
+        this.#events = [];
+        outcomes = this.#isolated.immediate(batch) as typeof outcomes;
+      }
     } catch (err) {
       // the commit itself failed: nothing of the group is written
       const error = toStorageError(err, 'commit');
