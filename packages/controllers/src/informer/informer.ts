@@ -7,6 +7,7 @@ import { isTransportError } from '../errors';
 import { type Logger, silentLogger } from '../logger';
 import { CLUSTER_INDEX, type IndexFunction, Indexer, indexByCluster } from './indexer';
 import { objectKey } from './keys';
+import { SyncGate } from './sync-gate';
 
 /** What an added object is: part of the informer's first list (or a replay to a late handler), or a later change. */
 export interface AddInfo {
@@ -94,8 +95,7 @@ export interface InformerOptions<T extends KubeObject = UnstructuredObject> {
 export class Informer<T extends KubeObject = UnstructuredObject> {
   readonly store: Indexer<T>;
   private handlers: readonly InformerEventHandler<T>[] = [];
-  private synced = false;
-  private syncWaiters: Array<() => void> = [];
+  private readonly syncGate = new SyncGate();
   private resourceVersion = '';
   private readonly logger: Logger;
   private readonly fallbackCluster: string;
@@ -151,25 +151,12 @@ export class Informer<T extends KubeObject = UnstructuredObject> {
 
   /** Whether the first list has been applied. */
   hasSynced(): boolean {
-    return this.synced;
+    return this.syncGate.open;
   }
 
   /** Resolves `true` once synced, `false` if `signal` aborts first. */
   waitForSync(signal?: AbortSignal): Promise<boolean> {
-    if (this.synced) return Promise.resolve(true);
-    if (signal?.aborted) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const onAbort = () => {
-        this.syncWaiters = this.syncWaiters.filter((w) => w !== waiter);
-        resolve(false);
-      };
-      const waiter = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(true);
-      };
-      this.syncWaiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.syncGate.wait(signal);
   }
 
   /** The resourceVersion the informer is at (of its last list, event or bookmark). */
@@ -189,7 +176,7 @@ export class Informer<T extends KubeObject = UnstructuredObject> {
    */
   addEventHandler(handler: InformerEventHandler<T>): () => void {
     this.handlers = [...this.handlers, handler];
-    if (this.synced && handler.onAdd) {
+    if (this.syncGate.open && handler.onAdd) {
       for (const object of this.store.values()) this.call(() => handler.onAdd!(object, { initialList: true }));
     }
     return () => {
@@ -307,7 +294,7 @@ export class Informer<T extends KubeObject = UnstructuredObject> {
 
   /** Applies a complete list: adds, updates (changed resourceVersion only) and deletes of what vanished. */
   private replace(items: readonly T[], resourceVersion: string): void {
-    const initial = !this.synced;
+    const initial = !this.syncGate.open;
     const seen = new Set<string>();
     for (const item of items) {
       const key = this.keyOf(item);
@@ -329,12 +316,7 @@ export class Informer<T extends KubeObject = UnstructuredObject> {
       }
     }
     this.resourceVersion = resourceVersion;
-    if (!this.synced) {
-      this.synced = true;
-      const waiters = this.syncWaiters;
-      this.syncWaiters = [];
-      for (const waiter of waiters) waiter();
-    }
+    this.syncGate.markOpen();
   }
 
   /** One watch from the current resourceVersion; resolves when the server ends it, `true` if it was useful. */

@@ -3,6 +3,7 @@ import type { CacheEvent, CacheWatcher, WatchCache } from '@kcp-ts/apiserver';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { InformerEventHandler } from '../informer/informer';
 import { objectKey, parseObjectKey } from '../informer/keys';
+import { SyncGate } from '../informer/sync-gate';
 import { type Logger, silentLogger } from '../logger';
 
 /**
@@ -42,8 +43,7 @@ export interface CacheSource {
 export class CacheInformer<T extends KubeObject> implements ObjectSource<T> {
   private handlers: InformerEventHandler<T>[] = [];
   private readonly relistHandlers: (() => void)[] = [];
-  private synced = false;
-  private syncWaiters: (() => void)[] = [];
+  private readonly syncGate = new SyncGate();
   private runners = 0;
   private running: { stop: () => void; done: Promise<void> } | undefined;
 
@@ -62,30 +62,17 @@ export class CacheInformer<T extends KubeObject> implements ObjectSource<T> {
   }
 
   hasSynced(): boolean {
-    return this.synced;
+    return this.syncGate.open;
   }
 
   waitForSync(signal?: AbortSignal): Promise<boolean> {
-    if (this.synced) return Promise.resolve(true);
-    if (signal?.aborted) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const onAbort = () => {
-        this.syncWaiters = this.syncWaiters.filter((w) => w !== waiter);
-        resolve(false);
-      };
-      const waiter = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(true);
-      };
-      this.syncWaiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.syncGate.wait(signal);
   }
 
   /** Adds a handler; one added after the sync first gets an `onAdd` for every object. Returns its removal. */
   addEventHandler(handler: InformerEventHandler<T>): () => void {
     this.handlers = [...this.handlers, handler];
-    if (this.synced && handler.onAdd) for (const object of this.list()) this.call(() => handler.onAdd!(object, { initialList: true }));
+    if (this.syncGate.open && handler.onAdd) for (const object of this.list()) this.call(() => handler.onAdd!(object, { initialList: true }));
     return () => {
       this.handlers = this.handlers.filter((h) => h !== handler);
     };
@@ -141,10 +128,7 @@ export class CacheInformer<T extends KubeObject> implements ObjectSource<T> {
       // the state and the watcher in one turn: no event falls in between
       for (const object of this.list()) for (const h of this.handlers) if (h.onAdd) this.call(() => h.onAdd!(object, { initialList: true }));
       subscribe(false);
-      this.synced = true;
-      const waiters = this.syncWaiters;
-      this.syncWaiters = [];
-      for (const waiter of waiters) waiter();
+      this.syncGate.markOpen();
     })();
     return {
       stop: () => {
