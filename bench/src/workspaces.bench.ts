@@ -499,15 +499,19 @@ async function createWorkspaces(kcp: Kcp, watch: ReadyWatch, items: readonly Ite
   const cpu1 = kcp.cpuSeconds();
   const writes = (await kcp.revision()) - revision0;
   if (done < items.length) console.log(`  stopped after the ${PHASE_TIMEOUT_MS / 1000} s limit with ${done.toLocaleString('en-US')} of ${items.length.toLocaleString('en-US')} Ready: figures are for those`);
-  const benchCpu = process.cpuUsage(benchCpu0);
+  return createResult(done, latencies, elapsed, cpu1 - cpu0, process.cpuUsage(benchCpu0), writes);
+}
+
+/** The figures of a create phase: `count` objects in `seconds`, the CPU of kcp and of the bench over it. */
+function createResult(count: number, latencies: number[], seconds: number, kcpCpuSeconds: number, benchCpu: NodeJS.CpuUsage, writes: number): CreateResult {
   return {
-    count: done,
-    perSecond: done / elapsed,
+    count,
+    perSecond: count / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    seconds: elapsed,
-    kcpCores: (cpu1 - cpu0) / elapsed,
-    benchCores: (benchCpu.user + benchCpu.system) / 1e6 / elapsed,
+    seconds,
+    kcpCores: kcpCpuSeconds / seconds,
+    benchCores: (benchCpu.user + benchCpu.system) / 1e6 / seconds,
     writes,
   };
 }
@@ -540,16 +544,7 @@ async function createConfigMaps(kcp: Kcp, count: number): Promise<CreateResult> 
   const benchCpu = process.cpuUsage(benchCpu0);
   const cpu1 = kcp.cpuSeconds();
   const writes = (await kcp.revision()) - revision0;
-  return {
-    count,
-    perSecond: count / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    seconds: elapsed,
-    kcpCores: (cpu1 - cpu0) / elapsed,
-    benchCores: (benchCpu.user + benchCpu.system) / 1e6 / elapsed,
-    writes,
-  };
+  return createResult(count, latencies, elapsed, cpu1 - cpu0, benchCpu, writes);
 }
 
 function createRow(what: string, r: CreateResult, baseline: CreateResult | undefined): (string | number)[] {
