@@ -50,6 +50,20 @@ async function h2Session(port: number): Promise<http2.ClientHttp2Session> {
   return session;
 }
 
+/** One complete request on an HTTP/2 session: the response headers and the body as text. */
+function h2Exchange(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders): Promise<{ head: http2.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(headers);
+    let head: http2.IncomingHttpHeaders = {};
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('response', (h) => (head = h));
+    stream.on('data', (c: string) => (body += c));
+    stream.on('end', () => resolve({ head, body }));
+    stream.on('error', reject);
+  });
+}
+
 describe('SecureServer complete responses', () => {
   const seen: ApiRequest[] = [];
   const t = serverWith((request) => {
@@ -69,17 +83,8 @@ describe('SecureServer complete responses', () => {
       async (path: string, headers: Record<string, string>) => {
         const session = await h2Session(t.port);
         try {
-          return await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-            const stream = session.request({ ':path': path, ...headers });
-            let status = 0;
-            let responseHeaders: Record<string, unknown> = {};
-            let body = '';
-            stream.setEncoding('utf8');
-            stream.on('response', (h) => ((status = Number(h[':status'])), (responseHeaders = h)));
-            stream.on('data', (c: string) => (body += c));
-            stream.on('end', () => resolve({ status, headers: responseHeaders, body }));
-            stream.on('error', reject);
-          });
+          const { head, body } = await h2Exchange(session, { ':path': path, ...headers });
+          return { status: Number(head[':status']), headers: head as Record<string, unknown>, body };
         } finally {
           session.close();
         }
@@ -102,16 +107,7 @@ describe('SecureServer complete responses', () => {
   it('sends repeated headers and no body for HEAD over HTTP/2', async () => {
     const session = await h2Session(t.port);
     try {
-      const { head, body } = await new Promise<{ head: http2.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-        const stream = session.request({ ':method': 'HEAD', ':path': '/warn' });
-        let head: http2.IncomingHttpHeaders = {};
-        let body = '';
-        stream.setEncoding('utf8');
-        stream.on('response', (h) => (head = h));
-        stream.on('data', (c: string) => (body += c));
-        stream.on('end', () => resolve({ head, body }));
-        stream.on('error', reject);
-      });
+      const { head, body } = await h2Exchange(session, { ':method': 'HEAD', ':path': '/warn' });
       expect(head[':status']).toBe(200);
       expect(head['warning']).toBe('299 - "one", 299 - "two"');
       expect(body).toBe('');
@@ -124,16 +120,7 @@ describe('SecureServer complete responses', () => {
     const session = await h2Session(t.port);
     try {
       for (let i = 0; i < 2; i++) {
-        const { head, body } = await new Promise<{ head: http2.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-          const stream = session.request({ ':path': `/status/${status}`, 'if-none-match': '"e1"' });
-          let head: http2.IncomingHttpHeaders = {};
-          let body = '';
-          stream.setEncoding('utf8');
-          stream.on('response', (h) => (head = h));
-          stream.on('data', (c: string) => (body += c));
-          stream.on('end', () => resolve({ head, body }));
-          stream.on('error', reject);
-        });
+        const { head, body } = await h2Exchange(session, { ':path': `/status/${status}`, 'if-none-match': '"e1"' });
         expect([head[':status'], head['etag'], body]).toEqual([status, '"e1"', '']);
       }
     } finally {
