@@ -1,14 +1,23 @@
 import type { ClusterName } from '@kcp-ts/logicalcluster';
-import { createMemoryStore, type MemoryStore } from '@kcp-ts/storage';
+import { createMemoryStore, type MemoryStore, type Store } from '@kcp-ts/storage';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Obj } from '../registry/types';
-import { type CacheEvent, type CacheWatcher, WatchCache } from './watch-cache';
+import { type CacheEvent, type CacheWatcher, type ObjectDecoder, WatchCache } from './watch-cache';
 
 const PREFIX = '/registry/configmaps/';
 let store: MemoryStore;
 let cache: WatchCache;
 let abort: AbortController;
 let running: Promise<void>;
+
+/** A cache of PREFIX in `source`, running and loaded; `stop` ends it. */
+async function runCache(source: Store, decode: ObjectDecoder): Promise<{ cache: WatchCache; stop: () => Promise<void> }> {
+  const started = new WatchCache({ store: source, prefix: PREFIX, namespaced: true, decode });
+  const stopping = new AbortController();
+  const run = started.run(stopping.signal);
+  await started.whenReady();
+  return { cache: started, stop: () => (stopping.abort(), run) };
+}
 
 beforeEach(async () => {
   store = createMemoryStore({ compaction: false });
@@ -152,15 +161,7 @@ describe('WatchCache fan-out', () => {
 describe('WatchCache objects', () => {
   it('decodes an object on its first read only, and until then answers mayContain from the stored bytes', async () => {
     const decoded: string[] = [];
-    const counting = new WatchCache({
-      store,
-      prefix: PREFIX,
-      namespaced: true,
-      decode: (kv) => (decoded.push(kv.key), JSON.parse(new TextDecoder().decode(kv.value)) as Obj),
-    });
-    const stop = new AbortController();
-    const run = counting.run(stop.signal);
-    await counting.whenReady();
+    const { cache: counting, stop } = await runCache(store, (kv) => (decoded.push(kv.key), JSON.parse(new TextDecoder().decode(kv.value)) as Obj));
     const key = `${PREFIX}c1/a/owned`;
     const { modRevision } = await store.create(key, new TextEncoder().encode('{"kind":"ConfigMap","metadata":{"ownerReferences":[]}}'));
     await counting.waitForRevision(modRevision);
@@ -173,8 +174,7 @@ describe('WatchCache objects', () => {
     expect(decoded).toEqual([key]);
     // decoded, it keeps no bytes to look into
     expect(cached.mayContain?.('"deletionTimestamp"')).toBe(true);
-    stop.abort();
-    await run;
+    await stop();
   });
 
   it('keeps its own copy of bytes that are a view into a larger buffer (a whole etcd response, say)', async () => {
@@ -201,15 +201,11 @@ describe('WatchCache objects', () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const viewed = new WatchCache({ store: viewing, prefix: PREFIX, namespaced: true, decode: (kv) => JSON.parse(new TextDecoder().decode(kv.value)) as Obj });
-    const stop = new AbortController();
-    const run = viewed.run(stop.signal);
-    await viewed.whenReady();
+    const { cache: viewed, stop } = await runCache(viewing, (kv) => JSON.parse(new TextDecoder().decode(kv.value)) as Obj);
     await viewed.waitForRevision(modRevision);
     // the response buffer is reused (or freed) once the engine is done with it
     response.fill(0x20);
     expect(viewed.get('c1' as ClusterName, key)!.object).toEqual({ kind: 'ConfigMap', data: { k: 'v' } });
-    stop.abort();
-    await run;
+    await stop();
   });
 });
