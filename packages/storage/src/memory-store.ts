@@ -2,7 +2,7 @@ import { copyBytes, validateCount, validateTxn, validateValue } from './argument
 import { decodeContinueToken, encodeContinueToken, remainingAfterPage } from './continue-token';
 import { storageErrors } from './errors';
 import { validateKey, validatePrefix } from './keys';
-import { type CompactionOptions, PeriodicCompactor } from './periodic-compactor';
+import { type CompactionOptions, type PeriodicCompactor, periodicCompactor } from './periodic-compactor';
 import { SortedKeys } from './sorted-keys';
 import type {
   DeleteResult,
@@ -76,16 +76,11 @@ export class MemoryStore implements Store {
       currentRevision: () => this.#revision,
     };
     this.#hub = new WatchHub(history, this.keyPrefix, watchHubOptions(options));
-    if (options.compaction !== false) {
-      this.#compactor = new PeriodicCompactor(
-        {
-          currentRevision: () => this.#revision,
-          compactedRevision: () => this.#compacted,
-          compact: (revision) => this.compact(revision),
-        },
-        options.compaction ?? {},
-      );
-    }
+    this.#compactor = periodicCompactor(options.compaction, {
+      currentRevision: () => this.#revision,
+      compactedRevision: () => this.#compacted,
+      compact: (revision) => this.compact(revision),
+    });
   }
 
   /** Starts periodic compaction (called by {@link createMemoryStore}). */

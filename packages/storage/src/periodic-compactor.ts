@@ -25,6 +25,19 @@ interface CompactableStore {
   compact(revision: number): Promise<void>;
 }
 
+/** Where a failed compaction goes: `onError`, or a process warning. */
+export function compactionErrorHandler(options: CompactionOptions | false | undefined): (err: unknown) => void {
+  return (
+    (options !== false ? options?.onError : undefined) ??
+    ((err) => process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'KcpStorageCompaction'))
+  );
+}
+
+/** The compactor of an engine's `compaction` option: none for `false`, the defaults when absent. */
+export function periodicCompactor(options: CompactionOptions | false | undefined, store: CompactableStore): PeriodicCompactor | undefined {
+  return options === false ? undefined : new PeriodicCompactor(store, options ?? {});
+}
+
 /**
  * Compacts a store on a timer, keeping a window of history. It samples the
  * store's revision at every tick and compacts to the newest sample that is at
@@ -47,9 +60,7 @@ export class PeriodicCompactor {
     this.#intervalMs = options.intervalMs ?? DEFAULT_COMPACTION.intervalMs;
     this.#retainMs = options.retainMs ?? DEFAULT_COMPACTION.retainMs;
     this.#minRetain = options.minRetainRevisions ?? DEFAULT_COMPACTION.minRetainRevisions;
-    this.#onError =
-      options.onError ??
-      ((err) => process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'KcpStorageCompaction'));
+    this.#onError = compactionErrorHandler(options);
   }
 
   start(): void {

@@ -3,7 +3,7 @@ import { copyBytes, validateCount, validateTxn, validateValue } from '../argumen
 import { decodeContinueToken, encodeContinueToken, remainingAfterPage } from '../continue-token';
 import { isStorageError, storageErrors } from '../errors';
 import { prefixEnd, validateKey, validatePrefix } from '../keys';
-import { type CompactionOptions, PeriodicCompactor } from '../periodic-compactor';
+import { type CompactionOptions, type PeriodicCompactor, compactionErrorHandler, periodicCompactor } from '../periodic-compactor';
 import type {
   DeleteResult,
   GetOptions,
@@ -128,9 +128,7 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.keyPrefix = options.keyPrefix ?? '/registry/';
     this.#batchSize = options.compactionBatchSize ?? 1000;
-    this.#onCompactionError =
-      (options.compaction !== false ? options.compaction?.onError : undefined) ??
-      ((err) => process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'KcpStorageCompaction'));
+    this.#onCompactionError = compactionErrorHandler(options.compaction);
     this.#sql = prepare(db);
     this.#revision = state.revision;
     this.#compacted = state.compacted;
@@ -172,16 +170,11 @@ export class SqliteStore implements Store {
       this.keyPrefix,
       watchHubOptions(options),
     );
-    if (options.compaction !== false) {
-      this.#compactor = new PeriodicCompactor(
-        {
-          currentRevision: () => this.#revision,
-          compactedRevision: () => this.#compacted,
-          compact: (revision) => this.compact(revision),
-        },
-        options.compaction ?? {},
-      );
-    }
+    this.#compactor = periodicCompactor(options.compaction, {
+      currentRevision: () => this.#revision,
+      compactedRevision: () => this.#compacted,
+      compact: (revision) => this.compact(revision),
+    });
   }
 
   /** Starts periodic compaction and finishes a sweep interrupted by a restart (called by {@link openSqliteStore}). */
