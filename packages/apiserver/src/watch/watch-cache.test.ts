@@ -7,8 +7,7 @@ import { type CacheEvent, type CacheWatcher, type ObjectDecoder, WatchCache } fr
 const PREFIX = '/registry/configmaps/';
 let store: MemoryStore;
 let cache: WatchCache;
-let abort: AbortController;
-let running: Promise<void>;
+let stopCache: () => Promise<void>;
 
 /** A cache of PREFIX in `source`, running and loaded; `stop` ends it. */
 async function runCache(source: Store, decode: ObjectDecoder): Promise<{ cache: WatchCache; stop: () => Promise<void> }> {
@@ -21,19 +20,13 @@ async function runCache(source: Store, decode: ObjectDecoder): Promise<{ cache: 
 
 beforeEach(async () => {
   store = createMemoryStore({ compaction: false });
-  cache = new WatchCache({
+  ({ cache, stop: stopCache } = await runCache(
     store,
-    prefix: PREFIX,
-    namespaced: true,
-    decode: (kv) => ({ ...(JSON.parse(new TextDecoder().decode(kv.value)) as Obj), metadata: { resourceVersion: String(kv.modRevision) } }) as Obj,
-  });
-  abort = new AbortController();
-  running = cache.run(abort.signal);
-  await cache.whenReady();
+    (kv) => ({ ...(JSON.parse(new TextDecoder().decode(kv.value)) as Obj), metadata: { resourceVersion: String(kv.modRevision) } }) as Obj,
+  ));
 });
 afterEach(async () => {
-  abort.abort();
-  await running;
+  await stopCache();
   await store.close();
 });
 
@@ -151,8 +144,7 @@ describe('WatchCache fan-out', () => {
   it('stops every watcher when it shuts down', async () => {
     const watchers = [recorder('c1', 'a'), recorder('c1'), recorder('*', 'b')];
     for (const w of watchers) cache.addWatcher(w);
-    abort.abort();
-    await running;
+    await stopCache();
     expect(watchers.map((w) => w.stopped)).toEqual([['shutdown'], ['shutdown'], ['shutdown']]);
     expect(cache.watcherCount()).toBe(0);
   });
