@@ -420,6 +420,28 @@ describe('SecureServer request bodies', () => {
     reading = undefined;
     expect(outcomes).toEqual(['failed: the client went away before the request body was complete']);
   });
+
+  // client-go cancelling a request: RST_STREAM (CANCEL) before END_STREAM, no declared length
+  it('rejects when an HTTP/2 client resets its stream before the body is complete', async () => {
+    outcomes.length = 0;
+    const handled = new Promise<void>((resolve) => (outcome = resolve));
+    const started = new Promise<void>((resolve) => (reading = resolve));
+    const session = await h2Session(t.port);
+    try {
+      const cancel = new AbortController();
+      const stream = session.request({ ':method': 'POST', ':path': '/' }, { signal: cancel.signal });
+      stream.on('error', () => {});
+      stream.write('{"a"');
+      await started;
+      cancel.abort();
+      await handled;
+      expect(outcomes).toEqual(['failed: the client went away before the request body was complete']);
+    } finally {
+      outcome = undefined;
+      reading = undefined;
+      session.close();
+    }
+  });
 });
 
 describe('SecureServer client certificates', () => {

@@ -491,8 +491,9 @@ function readBody(req: BodySource, contentLength: string | undefined, maxBytes: 
       req.resume();
       reject(new BodyTooLargeError(maxBytes));
     };
-    // (an HTTP/2 stream reset by the client ends before it reports 'aborted': Node gives no way
-    // to tell that end from a complete body, so such a body is taken as complete)
+    // An HTTP/2 body is complete at END_STREAM, even if the client resets the stream afterwards (Node's
+    // own client does: its close() ends the body first); a reset before END_STREAM reports 'aborted'
+    // first, and a body shorter than its declared content-length is a stream error ('aborted' too).
     const onEnd = () => {
       settle();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
