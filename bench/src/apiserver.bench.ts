@@ -106,14 +106,14 @@ export async function run(): Promise<void> {
       if (spec.durable && durable) durableRounds.push(await load(durable, durablePort, ca.cert, spec.durable, CLIENTS, SECONDS, WARMUP_SECONDS));
     }
     const b = best(bareRounds);
-    rows.push(requestRow(spec.name, 'bare node', spec.bytes, b, b, NaN));
-    rows.push(requestRow(spec.name, 'ApiServer', spec.bytes, best(apiRounds), b, spec.target));
-    if (durableRounds.length > 0) rows.push(requestRow(spec.name, 'ApiServer SQLite', spec.bytes, best(durableRounds), b, spec.target));
+    rows.push(requestRow(spec.name, 'bare node', spec.bytes, b, b, NaN, []));
+    rows.push(requestRow(spec.name, 'ApiServer', spec.bytes, best(apiRounds), b, spec.target, roundRatios(apiRounds, bareRounds)));
+    if (durableRounds.length > 0) rows.push(requestRow(spec.name, 'ApiServer SQLite', spec.bytes, best(durableRounds), b, spec.target, roundRatios(durableRounds, bareRounds)));
   }
   await durable?.stop();
   if (wanted.length > 0) printTable(
-    `Requests over TLS, HTTP/1.1 keep-alive, ${CLIENTS} clients (undici Pool), best of ${ROUNDS} alternating rounds of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; bearer token + RBAC user; ApiServer on the memory store, ApiServer SQLite on kcp start's embedded store (fsync per group commit)`,
-    ['request', 'server', 'resp bytes', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'target', 'server CPU µs/req', 'vs bare', 'cores server / client'],
+    `Requests over TLS, HTTP/1.1 keep-alive, ${CLIENTS} clients (undici Pool), best of ${ROUNDS} alternating rounds of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up (each round: its rate against the bare round run just before it, lowest–highest); bearer token + RBAC user; ApiServer on the memory store, ApiServer SQLite on kcp start's embedded store (fsync per group commit)`,
+    ['request', 'server', 'resp bytes', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'each round', 'target', 'server CPU µs/req', 'vs bare', 'cores server / client'],
     rows,
   );
 
@@ -174,8 +174,14 @@ function post(path: string): LoadSpec {
   };
 }
 
-function requestRow(name: string, server: string, bytes: number, r: LoadResult, bare: LoadResult, target: number): (string | number)[] {
+/** Each round's rate against the bare server's round next to it (the machine's speed drifts between rounds). */
+function roundRatios(rounds: LoadResult[], bareRounds: LoadResult[]): number[] {
+  return rounds.map((r, i) => r.perSecond / bareRounds[i]!.perSecond);
+}
+
+function requestRow(name: string, server: string, bytes: number, r: LoadResult, bare: LoadResult, target: number, perRound: number[]): (string | number)[] {
   const ratio = r === bare ? '' : `${((r.perSecond / bare.perSecond) * 100).toFixed(0)}%`;
+  const percent = (x: number) => `${(x * 100).toFixed(0)}%`;
   const cpuRatio = r === bare ? '' : `${(r.serverCpuMicros / bare.serverCpuMicros).toFixed(1)}×`;
   return [
     name,
@@ -185,6 +191,7 @@ function requestRow(name: string, server: string, bytes: number, r: LoadResult, 
     r.p50Ms,
     r.p99Ms,
     ratio,
+    perRound.length === 0 ? '' : `${percent(Math.min(...perRound))}–${percent(Math.max(...perRound))}`,
     Number.isNaN(target) ? '' : `≥ ${target * 100}%`,
     Math.round(r.serverCpuMicros),
     cpuRatio,
