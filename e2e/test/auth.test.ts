@@ -86,6 +86,35 @@ describe('authentication', () => {
   });
 });
 
+describe('service accounts', () => {
+  it('kubectl create token: the token is the service account, authorized by RBAC, and survives a restart', async () => {
+    expect((await kcp.kubectl(['create', 'namespace', 'robots'])).code).toBe(0);
+    expect((await kcp.kubectl(['-n', 'robots', 'create', 'serviceaccount', 'builder'])).code).toBe(0);
+    const created = await kcp.kubectl(['-n', 'robots', 'create', 'token', 'builder', '--duration=20m']);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    const whoami = await as({ token }, ['auth', 'whoami', '-o', 'json']);
+    expect(whoami.code).toBe(0);
+    expect(JSON.parse(whoami.stdout).status.userInfo).toMatchObject({
+      username: 'system:serviceaccount:robots:builder',
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:robots', 'system:authenticated'],
+      extra: { 'authentication.kcp.io/cluster-name': ['root'] },
+    });
+    const denied = await as({ token }, ['-n', 'robots', 'get', 'configmaps']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('Error from server (Forbidden): configmaps is forbidden: User "system:serviceaccount:robots:builder" cannot list resource "configmaps" in API group "" in the namespace "robots"');
+    expect((await kcp.kubectl(['-n', 'robots', 'create', 'rolebinding', 'builder-view', '--clusterrole=view', '--serviceaccount=robots:builder'])).code).toBe(0);
+    expect((await as({ token }, ['-n', 'robots', 'get', 'configmaps'])).code).toBe(0);
+    // the signing key lives in the root directory: tokens outlive the process
+    await kcp.restart();
+    expect((await as({ token }, ['-n', 'robots', 'get', 'configmaps'])).code).toBe(0);
+    expect((await kcp.kubectl(['-n', 'robots', 'delete', 'serviceaccount', 'builder'])).code).toBe(0);
+    const gone = await as({ token }, ['-n', 'robots', 'get', 'configmaps']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
+  });
+});
+
 describe('authorization', () => {
   it('forbids by default, with upstream messages', async () => {
     let r = await as({ token: 'alice-token' }, ['get', 'configmaps', '-n', 'default']);

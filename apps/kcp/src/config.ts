@@ -1,4 +1,4 @@
-import { X509Certificate, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -17,6 +17,8 @@ import {
   issueCertificate,
   parseCertificateBundle,
   parseTokenAuthFile,
+  parseVerificationKeys,
+  type ServiceAccountTokenOptions,
   KCP_ADMIN_GROUP,
   SYSTEM_MASTERS,
 } from '@kcp-ts/apiserver';
@@ -35,6 +37,7 @@ export interface CompletedConfig {
   readonly kubeconfigPath: string;
   readonly authenticator: Authenticator;
   readonly tokens: { kcpAdmin: string; shardAdmin: string };
+  readonly serviceAccountTokens: ServiceAccountTokenOptions;
   openStore(): Promise<Store>;
 }
 
@@ -99,6 +102,7 @@ export async function completeConfig(options: StartOptions): Promise<CompletedCo
     authenticators.push(new ClientCertificateAuthenticator(parseCertificateBundle(pem)));
   }
   authenticators.push(tokens);
+  const serviceAccountTokens = await serviceAccountKeys(options, root);
 
   return {
     options,
@@ -109,6 +113,7 @@ export async function completeConfig(options: StartOptions): Promise<CompletedCo
     kubeconfigPath,
     authenticator: new UnionAuthenticator(authenticators),
     tokens: { kcpAdmin, shardAdmin },
+    serviceAccountTokens,
     openStore: async () => {
       if (options.etcdServers.length > 0) {
         return createEtcdStore({
@@ -127,6 +132,46 @@ export async function completeConfig(options: StartOptions): Promise<CompletedCo
       }
       return openSqliteStore({ path: join(root, 'storage', 'kcp.db'), keyPrefix: options.etcdPrefix });
     },
+  };
+}
+
+/**
+ * The service account token keys: `--service-account-signing-key-file`, or
+ * `<root>/service-account.key` (an RSA key generated on first start, kept
+ * across restarts so tokens stay valid), plus `--service-account-key-file`.
+ */
+async function serviceAccountKeys(options: StartOptions, root: string): Promise<ServiceAccountTokenOptions> {
+  let signingPem: string;
+  if (options.serviceAccountSigningKeyFile) {
+    signingPem = await readFile(options.serviceAccountSigningKeyFile, 'utf8');
+  } else {
+    const path = join(root, 'service-account.key');
+    if (existsSync(path)) signingPem = await readFile(path, 'utf8');
+    else {
+      signingPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+      await writeFile(path, signingPem, { mode: 0o600 });
+    }
+  }
+  const readKeys = async (file: string) => {
+    try {
+      return parseVerificationKeys(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`--service-account-key-file ${file}: ${(err as Error).message}`);
+    }
+  };
+  let signingKey;
+  try {
+    signingKey = createPrivateKey(signingPem);
+    parseVerificationKeys(signingPem); // RSA or ECDSA only
+  } catch (err) {
+    throw new Error(`service account signing key ${options.serviceAccountSigningKeyFile ?? join(root, 'service-account.key')}: ${(err as Error).message}`);
+  }
+  return {
+    issuer: options.serviceAccountIssuer,
+    signingKey,
+    verificationKeys: (await Promise.all(options.serviceAccountKeyFiles.map(readKeys))).flat(),
+    ...(options.apiAudiences.length > 0 ? { audiences: options.apiAudiences } : {}),
+    maxExpirationSeconds: options.serviceAccountMaxTokenExpiration,
   };
 }
 

@@ -23,6 +23,12 @@ export interface StartOptions {
   etcdCAFile: string | undefined;
   etcdPrefix: string;
   kubeconfigPath: string | undefined;
+  serviceAccountIssuer: string;
+  serviceAccountSigningKeyFile: string | undefined;
+  serviceAccountKeyFiles: string[];
+  apiAudiences: string[];
+  /** seconds; 0: not capped */
+  serviceAccountMaxTokenExpiration: number;
   logFormat: 'text' | 'json';
   verbosity: number;
 }
@@ -57,6 +63,15 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'etcd-cafile', type: 'string', description: 'CA bundle verifying etcd.' },
   { name: 'etcd-prefix', type: 'string', defaultText: '/registry', description: 'The prefix of every key kcp writes.' },
   { name: 'kubeconfig-path', type: 'string', description: 'Where to write the admin kubeconfig. Default: <root-directory>/admin.kubeconfig.' },
+  { name: 'service-account-issuer', type: 'string', defaultText: 'https://kcp.default.svc', description: 'The issuer (iss) of the service account tokens this server signs and accepts.' },
+  {
+    name: 'service-account-signing-key-file',
+    type: 'string',
+    description: 'Private key (PEM, RSA or ECDSA) service account tokens are signed with. Default: <root-directory>/service-account.key, generated if absent.',
+  },
+  { name: 'service-account-key-file', type: 'string', multiple: true, description: 'More PEM files with keys service account tokens may be signed with (rotated keys, other shards).' },
+  { name: 'api-audiences', type: 'string', multiple: true, description: 'Audiences a service account token must name (default: the issuer); the first ones are given to tokens requested without audiences.' },
+  { name: 'service-account-max-token-expiration', type: 'string', description: 'The longest lifetime of a requested token, e.g. 24h or 3600s (default: as requested).' },
   { name: 'log-format', type: 'string', defaultText: 'text', description: 'Log format: text or json.' },
   { name: 'v', type: 'string', defaultText: '0', description: 'Log verbosity (0 info, 4+ debug).' },
 ];
@@ -98,6 +113,11 @@ export function parseStartOptions(args: readonly string[]): StartOptions {
   if (!etcdPrefix.startsWith('/')) throw new OptionsError(`--etcd-prefix: must start with "/", got ${JSON.stringify(etcdPrefix)}`);
   if (!etcdPrefix.endsWith('/')) etcdPrefix += '/';
   const verbosity = Number(str('v') ?? '0');
+  const maxExpiration = str('service-account-max-token-expiration');
+  const maxExpirationSeconds = maxExpiration === undefined ? 0 : parseDurationSeconds(maxExpiration);
+  if (maxExpirationSeconds === undefined || (maxExpiration !== undefined && maxExpirationSeconds < 600)) {
+    throw new OptionsError(`--service-account-max-token-expiration: a duration of at least 10m (e.g. 1h, 3600s), got ${JSON.stringify(maxExpiration)}`);
+  }
   return {
     rootDirectory: str('root-directory') ?? '.kcp',
     bindAddress: str('bind-address') ?? '127.0.0.1',
@@ -119,9 +139,21 @@ export function parseStartOptions(args: readonly string[]): StartOptions {
     etcdCAFile: str('etcd-cafile'),
     etcdPrefix,
     kubeconfigPath: str('kubeconfig-path'),
+    serviceAccountIssuer: str('service-account-issuer') ?? 'https://kcp.default.svc',
+    serviceAccountSigningKeyFile: str('service-account-signing-key-file'),
+    serviceAccountKeyFiles: list(v['service-account-key-file'] as string[] | undefined),
+    apiAudiences: list(v['api-audiences'] as string[] | undefined),
+    serviceAccountMaxTokenExpiration: maxExpirationSeconds,
     logFormat,
     verbosity: Number.isFinite(verbosity) ? verbosity : 0,
   };
+}
+
+/** Seconds of a Go duration made of h, m and s parts (`1h30m`, `3600s`); undefined when it is not one. */
+function parseDurationSeconds(text: string): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!m || text === '') return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
 /** The `kcp start options` help text. */

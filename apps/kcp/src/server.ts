@@ -28,6 +28,7 @@ export class KcpServer {
       logger,
       versionSuffix: '+kcp-ts-0.1.0',
       extraBuiltins: [definitions.logicalClusters, definitions.workspaces, definitions.workspaceTypes],
+      serviceAccountTokens: config.serviceAccountTokens,
     });
     const tenancy = new Tenancy({
       server: apiServer,

@@ -1,4 +1,4 @@
-export { ApiServer, type ApiServerOptions, type InterceptedRequest, type RequestInterceptor, KUBERNETES_VERSION, forbidden } from './server/api-server';
+export { ApiServer, type ApiServerOptions, type ServiceAccountTokenOptions, type InterceptedRequest, type RequestInterceptor, KUBERNETES_VERSION, forbidden } from './server/api-server';
 export { type RequestInfo, type ResourceRequestInfo, type NonResourceRequestInfo, parseRequestInfo } from './request/request-info';
 export { type ApiRequest, type ApiResponse, type ApiBodyResponse, type ApiStreamResponse, isStreamResponse, jsonResponse, textResponse } from './server/api-request';
 export { SecureServer, type SecureServingOptions, type RequestHandler, BodyTooLargeError } from './server/node-server';
@@ -34,6 +34,16 @@ export {
   ANONYMOUS_USER,
   KCP_ADMIN_GROUP,
 } from './auth/types';
+export {
+  ServiceAccountTokenIssuer,
+  ServiceAccountTokenAuthenticator,
+  type ServiceAccountTokenAuthenticatorOptions,
+  type ServiceAccountTokenClaims,
+  DEFAULT_SERVICE_ACCOUNT_ISSUER,
+  SERVICE_ACCOUNT_CLUSTER_EXTRA,
+  parseVerificationKeys,
+  serviceAccountUsername,
+} from './auth/service-account-tokens';
 export { type PolicyRule, type Subject, type RoleRef, type RbacSource, RbacAuthorizer, ruleAllows, rulesCover } from './auth/rbac';
 export { bootstrapPolicy } from './auth/bootstrap-policy';
 export { type AdmissionPlugin, type AdmissionAttributes, type AdmissionOperation, AdmissionChain } from './admission/types';

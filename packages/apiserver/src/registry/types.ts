@@ -76,6 +76,12 @@ export interface SubresourceDefinition {
   };
   /** the kind served by the subresource when it is not the parent's (Scale) */
   readonly kind?: { group: string; version: string; kind: string };
+  /**
+   * For subresources created by POST (`serviceaccounts/<name>/token`): the
+   * response made from the parent object and the request body, decoded as
+   * `kind` (which such a subresource must name). Nothing is stored.
+   */
+  readonly create?: (parent: Obj, body: Obj, context: OperationContext) => Promise<Obj> | Obj;
 }
 
 /**

@@ -244,6 +244,7 @@ export class RestHandler {
   async create(scope: RestScope): Promise<ApiResponse> {
     const { definition } = scope.resource;
     if (scope.cluster === '*') throw wildcardWrite(definition);
+    if (scope.subresource !== '') return this.createSubresource(scope);
     const body = await scope.request.readBody(this.options.maxBodyBytes);
     const object = this.decodeBody(scope, body);
     const fieldValidation = parseFieldValidation(scope.query);
@@ -288,6 +289,30 @@ export class RestHandler {
         toWrite = { ...toWrite, metadata: { ...toWrite.metadata, name: generateName(object.metadata.generateName!) } };
       }
     }
+  }
+
+  /** POST to a subresource of a named object (`serviceaccounts/<name>/token`): made from the parent, not stored. */
+  private async createSubresource(scope: RestScope): Promise<ApiResponse> {
+    const { definition } = scope.resource;
+    const subresource = definition.subresources[scope.subresource];
+    if (!subresource?.create || !subresource.kind) throw newMethodNotSupported(groupResource(definition), 'create');
+    const { group, version, kind } = subresource.kind;
+    const apiVersion = group === '' ? version : `${group}/${version}`;
+    const body = await scope.request.readBody(this.options.maxBodyBytes);
+    const object = decodeRequestObject(header(scope, 'content-type'), body, { kind, apiVersion }) as Obj;
+    if (object.apiVersion !== undefined && object.apiVersion !== '' && object.apiVersion !== apiVersion) {
+      throw newBadRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    }
+    if (object.kind !== undefined && object.kind !== '' && object.kind !== kind) {
+      throw newBadRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${kind})`);
+    }
+    object.apiVersion = apiVersion;
+    object.kind = kind;
+    object.metadata ??= {};
+    const read = await this.read({ ...scope, subresource: '' });
+    const parent = toServed(definition, read.cached ?? decodeObject(read.kv!));
+    const created = await subresource.create(parent, object, operationContext(scope, parseDryRun(scope.query)));
+    return jsonResponse(201, created, warningHeaders(scope.warnings));
   }
 
   async update(scope: RestScope): Promise<ApiResponse> {

@@ -21,7 +21,17 @@ import { NamespaceController } from '../controllers/namespace-controller';
 import { RbacAggregationController } from '../controllers/rbac-aggregation-controller';
 import { CustomResourceDefinitionController, CustomResourceDefinitionProvider, SchemaCache, customResourceDefinitionResource, pruneCustomResourceFields } from '../crd';
 import { LoopbackClient } from './loopback';
-import type { AuthenticationRequest, AuthenticationResult, Authenticator } from '../auth/authentication';
+import type { KeyObject } from 'node:crypto';
+import { type AuthenticationRequest, type AuthenticationResult, type Authenticator, UnionAuthenticator } from '../auth/authentication';
+import {
+  DEFAULT_SERVICE_ACCOUNT_ISSUER,
+  SERVICE_ACCOUNT_CLUSTER_EXTRA,
+  ServiceAccountTokenAuthenticator,
+  ServiceAccountTokenIssuer,
+  foreignServiceAccountUser,
+  parseServiceAccountUsername,
+} from '../auth/service-account-tokens';
+import { withTokenSubresource } from '../builtin/service-account-token';
 import { bootstrapPolicy } from '../auth/bootstrap-policy';
 import { RbacAuthorizer, type RbacSource } from '../auth/rbac';
 import { type AuthorizationAttributes, type Authorizer, type Decision, SYSTEM_MASTERS, type UserInfo } from '../auth/types';
@@ -95,6 +105,25 @@ export interface ApiServerOptions {
   readonly versionSuffix?: string;
   /** run the built-in controllers (namespace deletion, RBAC aggregation, garbage collection); default true */
   readonly runControllers?: boolean;
+  /**
+   * Service account tokens: the `serviceaccounts/token` subresource
+   * (TokenRequest) signs them, and bearer tokens of `issuer` signed by one of
+   * the keys authenticate as their service account.
+   */
+  readonly serviceAccountTokens?: ServiceAccountTokenOptions;
+}
+
+export interface ServiceAccountTokenOptions {
+  /** `--service-account-issuer` (default `https://kcp.default.svc`) */
+  readonly issuer?: string;
+  /** `--service-account-signing-key-file`: the private key tokens are signed with */
+  readonly signingKey: KeyObject;
+  /** `--service-account-key-file`: more keys tokens may be signed with (the signing key is always accepted) */
+  readonly verificationKeys?: readonly KeyObject[];
+  /** `--api-audiences` (default: the issuer) */
+  readonly audiences?: readonly string[];
+  /** `--service-account-max-token-expiration` in seconds (default 0: requests are not capped) */
+  readonly maxExpirationSeconds?: number;
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -125,6 +154,7 @@ export class ApiServer implements AccessReviewer {
   private readonly admission: AdmissionChain;
   /** custom resources from the CRDs of each logical cluster */
   private readonly crds: CustomResourceDefinitionProvider;
+  private readonly authenticator: Authenticator;
 
   constructor(private readonly options: ApiServerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -134,7 +164,10 @@ export class ApiServer implements AccessReviewer {
       ...(options.watchCacheProgressIntervalMs !== undefined ? { progressIntervalMs: options.watchCacheProgressIntervalMs } : {}),
     });
     const schemas = new SchemaCache();
-    this.registry.addBuiltins([...coreResources, ...rbacResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
+    const tokens = options.serviceAccountTokens;
+    const core = tokens ? coreResources.map((d) => (d.group === '' && d.resource === 'serviceaccounts' ? this.withTokens(d, tokens) : d)) : coreResources;
+    this.registry.addBuiltins([...core, ...rbacResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
+    this.authenticator = tokens ? new UnionAuthenticator([options.authenticator, this.serviceAccountAuthenticator(tokens)]) : options.authenticator;
     this.crds = new CustomResourceDefinitionProvider(this.registry, options.store, schemas, (err) => this.logger.error({ err }, 'serving custom resources failed'));
     this.registry.addProvider(this.crds);
     const rbacSource: RbacSource = new CacheRbacSource(this.registry);
@@ -177,6 +210,41 @@ export class ApiServer implements AccessReviewer {
       fieldManager:
         options.fieldManager ??
         new ServerSideApplyFieldManager({ onUpdateError: (err, definition) => this.logger.error({ err, resource: definition.resource }, 'failed to update managedFields') }),
+    });
+  }
+
+  private withTokens(serviceaccounts: ResourceDefinition, tokens: ServiceAccountTokenOptions): ResourceDefinition {
+    const issuer = tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
+    return withTokenSubresource(serviceaccounts, {
+      issuer: new ServiceAccountTokenIssuer(issuer, tokens.signingKey),
+      audiences: tokens.audiences ?? [issuer],
+      maxExpirationSeconds: tokens.maxExpirationSeconds ?? 0,
+      secret: async (cluster, namespace, name) => {
+        const { store } = this.registry.builtin('', 'v1', 'secrets');
+        try {
+          return await store.get(cluster, namespace, name);
+        } catch (err) {
+          if (isStatusError(err) && err.status.code === 404) return undefined;
+          throw err;
+        }
+      },
+    });
+  }
+
+  /** Service account tokens, checked against the service accounts and secrets in the watch caches. */
+  private serviceAccountAuthenticator(tokens: ServiceAccountTokenOptions): Authenticator {
+    const issuer = tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
+    const live = (resource: string) => (cluster: ClusterName, namespace: string, name: string) => {
+      const { cache, store } = this.registry.builtin('', 'v1', resource);
+      const object = cache.get(cluster, store.key(cluster, namespace, name))?.object;
+      return object ? { uid: object.metadata.uid ?? '', deleting: !!object.metadata.deletionTimestamp } : undefined;
+    };
+    return new ServiceAccountTokenAuthenticator({
+      issuers: [issuer],
+      keys: [tokens.signingKey, ...(tokens.verificationKeys ?? [])],
+      audiences: tokens.audiences ?? [issuer],
+      serviceAccounts: live('serviceaccounts'),
+      secrets: live('secrets'),
     });
   }
 
@@ -264,7 +332,7 @@ export class ApiServer implements AccessReviewer {
 
     // /version is public, as health is (the README's promise; upstream: system:public-info-viewer)
     if (clusterPath === undefined && (path === '/version' || path === '/version/')) return this.version();
-    const user = this.authenticateRequest(request);
+    let user = this.authenticateRequest(request);
     if (clusterPath === undefined) throw notFound();
     const subPathHealth = this.health(path, query);
     if (subPathHealth) return subPathHealth;
@@ -281,6 +349,9 @@ export class ApiServer implements AccessReviewer {
       if (resolution.outcome === 'elsewhere') throw newTooManyRequests('Not found on this shard', 1);
       cluster = resolution.cluster;
     }
+    // a service account is itself only in the logical cluster its token was issued in
+    const home = user.extra?.[SERVICE_ACCOUNT_CLUSTER_EXTRA]?.[0];
+    if (home !== undefined && home !== cluster && parseServiceAccountUsername(user.username)) user = foreignServiceAccountUser(user, home);
 
     const info = parseRequestInfo(request.method, path, query);
     for (const interceptor of this.interceptors) {
@@ -321,14 +392,14 @@ export class ApiServer implements AccessReviewer {
   /** Anonymous requests are refused (401): every client of kcp presents credentials. */
   private authenticateRequest(request: ApiRequest): UserInfo {
     if (request.authenticatedUser) return request.authenticatedUser;
-    const result = this.options.authenticator.authenticate(request);
+    const result = this.authenticator.authenticate(request);
     if (result.outcome === 'authenticated') return result.user;
     throw newUnauthorized('Unauthorized');
   }
 
   /** AccessReviewer: TokenReview authenticates through the server's authenticator. */
   authenticate(request: AuthenticationRequest): AuthenticationResult {
-    return this.options.authenticator.authenticate(request);
+    return this.authenticator.authenticate(request);
   }
 
   /**
