@@ -90,6 +90,10 @@ describe('service accounts', () => {
   it('kubectl create token: the token is the service account, authorized by RBAC, and survives a restart', async () => {
     expect((await kcp.kubectl(['create', 'namespace', 'robots'])).code).toBe(0);
     expect((await kcp.kubectl(['-n', 'robots', 'create', 'serviceaccount', 'builder'])).code).toBe(0);
+    // every namespace has its `default` service account (created right after the namespace)
+    const wait = await kcp.kubectl(['-n', 'robots', 'wait', '--for=create', 'serviceaccount/default', '--timeout=10s']);
+    expect(wait.code).toBe(0);
+    expect((await kcp.kubectl(['-n', 'robots', 'get', 'serviceaccounts', '-o', 'name'])).stdout.split('\n').filter(Boolean)).toEqual(['serviceaccount/builder', 'serviceaccount/default']);
     const created = await kcp.kubectl(['-n', 'robots', 'create', 'token', 'builder', '--duration=20m']);
     expect(created.code).toBe(0);
     const token = created.stdout.trim();

@@ -34,6 +34,13 @@ export async function startTestServer(options: Partial<ApiServerOptions> = {}) {
       },
       signal: signal.signal,
     });
+    // a namespace is answered once its `default` service account is there: the controller's write must not
+    // land in the middle of a later test that asserts nothing was written
+    const createdNamespace = /^(\/clusters\/[^/]+)\/api\/v1\/namespaces$/.exec(url);
+    if (method === 'POST' && createdNamespace && response.status === 201 && options.runControllers !== false) {
+      const name = (decode(response) as { metadata: { name: string } }).metadata.name;
+      await until(async () => (await server.handle(adminGet(`${createdNamespace[1]}/api/v1/namespaces/${name}/serviceaccounts/default`))).status === 200);
+    }
     return { ...response, json: () => decode(response), abort: () => signal.abort() };
   };
   return {
@@ -46,6 +53,19 @@ export async function startTestServer(options: Partial<ApiServerOptions> = {}) {
       await store.close();
     },
   };
+}
+
+function adminGet(url: string) {
+  const user = { username: 'harness', groups: ['system:masters'] };
+  return { method: 'GET', url, headers: {}, authenticatedUser: user, readBody: () => Promise.resolve(new Uint8Array()), signal: new AbortController().signal };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('the default service account of a new namespace did not appear');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 function decode(response: ApiResponse): any {

@@ -19,6 +19,7 @@ import { AdmissionChain, type AdmissionPlugin } from '../admission/types';
 import { GarbageCollector } from '../controllers/garbage-collector';
 import { NamespaceController } from '../controllers/namespace-controller';
 import { RbacAggregationController } from '../controllers/rbac-aggregation-controller';
+import { ServiceAccountController } from '../controllers/service-account-controller';
 import { CustomResourceDefinitionController, CustomResourceDefinitionProvider, SchemaCache, customResourceDefinitionResource, pruneCustomResourceFields } from '../crd';
 import { LoopbackClient } from './loopback';
 import type { KeyObject } from 'node:crypto';
@@ -103,7 +104,7 @@ export interface ApiServerOptions {
   readonly watchBufferLines?: number;
   /** gitVersion suffix, e.g. `+kcp-ts-0.1.0` */
   readonly versionSuffix?: string;
-  /** run the built-in controllers (namespace deletion, RBAC aggregation, garbage collection); default true */
+  /** run the built-in controllers (namespace deletion, RBAC aggregation, default service accounts, garbage collection); default true */
   readonly runControllers?: boolean;
   /**
    * Service account tokens: the `serviceaccounts/token` subresource
@@ -269,6 +270,7 @@ export class ApiServer implements AccessReviewer {
       const controllers = [
         new NamespaceController(this.registry, client, this.logger.child({ controller: 'namespace' })),
         new RbacAggregationController(this.registry, client),
+        new ServiceAccountController(this.registry, client, this.logger.child({ controller: 'serviceaccount' })),
         new GarbageCollector(this.registry, client, this.logger.child({ controller: 'garbage-collector' })),
         new CustomResourceDefinitionController(this.registry, this.crds, client, this.logger.child({ controller: 'customresourcedefinitions' })),
       ];

@@ -4,10 +4,11 @@ import { eventually, expectStatus, failure } from './bad-input-helpers';
 import { startTestServer } from './harness';
 
 /**
- * Issue 4, service accounts: `serviceaccounts/<name>/token` (TokenRequest, what
- * `kubectl create token` calls) signs a token that authenticates as the
- * service account in its own logical cluster only, and stops working once the
- * service account (or the secret it is bound to) is gone.
+ * Issue 4, service accounts: every namespace has a `default` one;
+ * `serviceaccounts/<name>/token` (TokenRequest, what `kubectl create token`
+ * calls) signs a token that authenticates as the service account in its own
+ * logical cluster only, and stops working once the service account (or the
+ * secret it is bound to) is gone.
  */
 const ISSUER = 'https://kcp.default.svc';
 const C = '/clusters/sa';
@@ -42,6 +43,28 @@ async function whoami(token: string, cluster = C): Promise<any> {
   const response = await t.request('POST', `${cluster}/apis/authentication.k8s.io/v1/selfsubjectreviews`, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, {}, token);
   return response.status === 201 ? response.json().status.userInfo : response.status;
 }
+
+describe('the default service account', () => {
+  it('is created in every new namespace, and again when it is deleted', async () => {
+    expect((await t.request('POST', `${C}/api/v1/namespaces`, { metadata: { name: 'fresh' } })).status).toBe(201);
+    const path = `${C}/api/v1/namespaces/fresh/serviceaccounts/default`;
+    const first = await t.request('GET', path);
+    expect(first.status).toBe(200);
+    expect((await t.request('DELETE', path)).status).toBe(200);
+    await eventually(async () => (await t.request('GET', path)).status === 200);
+    expect((await t.request('GET', path)).json().metadata.uid).not.toBe(first.json().metadata.uid);
+  });
+
+  it('is not created again in a namespace being deleted', async () => {
+    expect((await t.request('POST', `${C}/api/v1/namespaces`, { metadata: { name: 'leaving', finalizers: [] }, spec: { finalizers: ['example.com/hold'] } })).status).toBe(201);
+    expect((await t.request('DELETE', `${C}/api/v1/namespaces/leaving`)).status).toBe(200);
+    // the namespace controller deletes its content, the default service account too, and only a finalizer holds the namespace
+    await eventually(async () => (await t.request('GET', `${C}/api/v1/namespaces/leaving/serviceaccounts`)).json().items.length === 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await t.request('GET', `${C}/api/v1/namespaces/leaving/serviceaccounts`)).json().items).toEqual([]);
+    expect((await t.request('GET', `${C}/api/v1/namespaces/leaving`)).json().status.phase).toBe('Terminating');
+  });
+});
 
 describe('TokenRequest', () => {
   it('answers a token for the service account, with the defaults of the API', async () => {
