@@ -119,6 +119,34 @@ describe('service accounts', () => {
   });
 });
 
+describe('service account token secrets', () => {
+  it('kubectl apply of a kubernetes.io/service-account-token Secret: the token controller fills it in, and the token works', async () => {
+    expect((await kcp.kubectl(['create', 'namespace', 'deployers'])).code).toBe(0);
+    expect((await kcp.kubectl(['-n', 'deployers', 'create', 'serviceaccount', 'deployer'])).code).toBe(0);
+    const secret = [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '  name: deployer-token',
+      '  annotations:',
+      '    kubernetes.io/service-account.name: deployer',
+      'type: kubernetes.io/service-account-token',
+    ].join('\n');
+    expect((await kcp.kubectl(['-n', 'deployers', 'apply', '-f', '-'], { input: secret })).code).toBe(0);
+    let encoded = '';
+    for (let i = 0; i < 50 && encoded === ''; i++) {
+      encoded = (await kcp.kubectl(['-n', 'deployers', 'get', 'secret', 'deployer-token', '-o', 'jsonpath={.data.token}'])).stdout.trim();
+      if (encoded === '') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const whoami = await as({ token: Buffer.from(encoded, 'base64').toString() }, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+    expect(whoami.code).toBe(0);
+    expect(whoami.stdout).toBe('system:serviceaccount:deployers:deployer');
+    const described = await kcp.kubectl(['-n', 'deployers', 'describe', 'secret', 'deployer-token']);
+    expect(described.stdout).toMatch(/Type:\s+kubernetes\.io\/service-account-token/);
+    expect(described.stdout).toMatch(/namespace:\s+9 bytes/);
+  });
+});
+
 describe('authorization', () => {
   it('forbids by default, with upstream messages', async () => {
     let r = await as({ token: 'alice-token' }, ['get', 'configmaps', '-n', 'default']);

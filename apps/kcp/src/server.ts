@@ -28,7 +28,7 @@ export class KcpServer {
       logger,
       versionSuffix: '+kcp-ts-0.1.0',
       extraBuiltins: [definitions.logicalClusters, definitions.workspaces, definitions.workspaceTypes],
-      serviceAccountTokens: config.serviceAccountTokens,
+      serviceAccountTokens: { ...config.serviceAccountTokens, rootCA: config.servingCA },
     });
     const tenancy = new Tenancy({
       server: apiServer,

@@ -11,13 +11,14 @@ import { startTestServer } from './harness';
  * secret it is bound to) is gone.
  */
 const ISSUER = 'https://kcp.default.svc';
+const ROOT_CA = '-----BEGIN CERTIFICATE-----\nthe serving CA\n-----END CERTIFICATE-----\n';
 const C = '/clusters/sa';
 const NS = `${C}/api/v1/namespaces/demo`;
 let t: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  t = await startTestServer({ serviceAccountTokens: { signingKey: privateKey, maxExpirationSeconds: 7200 } });
+  t = await startTestServer({ serviceAccountTokens: { signingKey: privateKey, maxExpirationSeconds: 7200, rootCA: ROOT_CA } });
   for (const cluster of ['sa', 'elsewhere']) {
     expect((await t.request('POST', `/clusters/${cluster}/api/v1/namespaces`, { metadata: { name: 'demo' } })).status).toBe(201);
     expect((await t.request('POST', `/clusters/${cluster}/api/v1/namespaces/demo/serviceaccounts`, { metadata: { name: 'bot' } })).status).toBe(201);
@@ -253,5 +254,60 @@ describe('service account tokens', () => {
     expect(await whoami(`${header}.${payload}.${signature.slice(0, -4)}AAAA`)).toBe(401);
     expect(await whoami(forged({ iss: 'https://elsewhere.example' }))).toBe(401);
     expect(await whoami(await tokenFor('bot', { spec: { audiences: ['vault'] } }))).toBe(401);
+  });
+});
+
+describe('service account token secrets', () => {
+  const tokenSecret = (name: string, account: string) => ({
+    metadata: { name, annotations: { 'kubernetes.io/service-account.name': account } },
+    type: 'kubernetes.io/service-account-token',
+  });
+  const get = async (name: string) => t.request('GET', `${NS}/secrets/${name}`);
+
+  it('must name their service account (422)', async () => {
+    const before = await t.store.currentRevision();
+    expectStatus(
+      await t.request('POST', `${NS}/secrets`, { metadata: { name: 'nameless' }, type: 'kubernetes.io/service-account-token' }),
+      failure(422, 'Invalid', 'Secret "nameless" is invalid: metadata.annotations[kubernetes.io/service-account.name]: Required value', {
+        name: 'nameless',
+        kind: 'Secret',
+        causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'metadata.annotations[kubernetes.io/service-account.name]' }],
+      }),
+    );
+    expect(await t.store.currentRevision()).toBe(before);
+  });
+
+  it('get a token, the CA and the namespace; the token is the service account while the secret holds it', async () => {
+    expect((await t.request('POST', `${NS}/secrets`, tokenSecret('bot-token', 'bot'))).status).toBe(201);
+    await eventually(async () => (await get('bot-token')).json().data?.token !== undefined);
+    const secret = (await get('bot-token')).json();
+    const account = (await t.request('GET', `${NS}/serviceaccounts/bot`)).json();
+    expect(secret.metadata.annotations['kubernetes.io/service-account.uid']).toBe(account.metadata.uid);
+    expect(Buffer.from(secret.data.namespace, 'base64').toString()).toBe('demo');
+    expect(Buffer.from(secret.data['ca.crt'], 'base64').toString()).toBe(ROOT_CA);
+    const token = Buffer.from(secret.data.token, 'base64').toString();
+    expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())).toMatchObject({ iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/secret.name': 'bot-token' });
+    expect(await whoami(token)).toEqual({
+      username: 'system:serviceaccount:demo:bot',
+      uid: account.metadata.uid,
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:demo', 'system:authenticated'],
+      extra: { 'authentication.kcp.io/cluster-name': ['sa'] },
+    });
+    expect((await t.request('DELETE', `${NS}/secrets/bot-token`)).status).toBe(200);
+    await eventually(async () => (await whoami(token)) === 401);
+  });
+
+  it('of a service account that does not exist are deleted', async () => {
+    expect((await t.request('POST', `${NS}/secrets`, tokenSecret('orphan-token', 'nobody'))).status).toBe(201);
+    await eventually(async () => (await get('orphan-token')).status === 404);
+  });
+
+  it('go with their service account', async () => {
+    expect((await t.request('POST', `${NS}/serviceaccounts`, { metadata: { name: 'short-lived' } })).status).toBe(201);
+    await eventually(async () => (await t.request('GET', `${NS}/serviceaccounts/short-lived`)).status === 200);
+    expect((await t.request('POST', `${NS}/secrets`, tokenSecret('short-lived-token', 'short-lived'))).status).toBe(201);
+    await eventually(async () => (await get('short-lived-token')).json().data?.token !== undefined);
+    expect((await t.request('DELETE', `${NS}/serviceaccounts/short-lived`)).status).toBe(200);
+    await eventually(async () => (await get('short-lived-token')).status === 404);
   });
 });

@@ -61,6 +61,28 @@ describe('service account tokens', () => {
   });
 });
 
+describe('legacy service account tokens', () => {
+  it('authenticate while their Secret holds exactly them, without expiring', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const issuer = new ServiceAccountTokenIssuer(ISSUER, privateKey);
+    const token = issuer.issueLegacy({ cluster, namespace: 'ns', name: 'bot', uid: 'uid-1', secretName: 'bot-token' });
+    let held = Buffer.from(token).toString('base64');
+    const authenticator = new ServiceAccountTokenAuthenticator({
+      issuers: [ISSUER],
+      keys: [privateKey],
+      audiences: [ISSUER],
+      serviceAccounts: () => ({ uid: 'uid-1', deleting: false }),
+      secrets: (c, namespace, name) =>
+        c === cluster && namespace === 'ns' && name === 'bot-token' ? { uid: 's', deleting: false, annotations: { 'kubernetes.io/service-account.name': 'bot' }, data: { token: held } } : undefined,
+      now: () => Date.parse('2100-01-01T00:00:00Z'),
+    });
+    const authenticate = () => authenticator.authenticate({ headers: { authorization: `Bearer ${token}` } });
+    expect(authenticate()).toMatchObject({ outcome: 'authenticated', user: { username: 'system:serviceaccount:ns:bot', uid: 'uid-1' } });
+    held = Buffer.from('another token').toString('base64');
+    expect(authenticate()).toEqual({ outcome: 'invalid', reason: 'token does not match the token of secret ns/bot-token' });
+  });
+});
+
 describe('parseVerificationKeys', () => {
   it('reads public keys, and the public half of private keys, from PEM', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

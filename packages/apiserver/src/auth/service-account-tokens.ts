@@ -95,6 +95,28 @@ export class ServiceAccountTokenIssuer {
     this.header = base64url(JSON.stringify({ alg, kid: keyId(createPublicKey(key)) }));
   }
 
+  /**
+   * A legacy token for a `kubernetes.io/service-account-token` Secret: issuer
+   * `kubernetes/serviceaccount`, no expiry; valid while the Secret holds it.
+   */
+  issueLegacy(claims: { cluster: ClusterName; namespace: string; name: string; uid: string; secretName: string }): string {
+    return this.sign({
+      iss: LEGACY_ISSUER,
+      'kubernetes.io/serviceaccount/clusterName': claims.cluster,
+      'kubernetes.io/serviceaccount/namespace': claims.namespace,
+      'kubernetes.io/serviceaccount/secret.name': claims.secretName,
+      'kubernetes.io/serviceaccount/service-account.name': claims.name,
+      'kubernetes.io/serviceaccount/service-account.uid': claims.uid,
+      sub: serviceAccountUsername(claims.namespace, claims.name),
+    });
+  }
+
+  private sign(payload: object): string {
+    const signingInput = `${this.header}.${base64url(JSON.stringify(payload))}`;
+    const signature = sign(this.hash, Buffer.from(signingInput), { key: this.key, dsaEncoding: 'ieee-p1363' });
+    return `${signingInput}.${signature.toString('base64url')}`;
+  }
+
   /** A signed token and when it expires (`now + expirationSeconds`, taken before signing). */
   issue(claims: ServiceAccountTokenClaims): { token: string; expiresAt: Date } {
     const nowSeconds = Math.floor(this.now() / 1000);
@@ -114,14 +136,23 @@ export class ServiceAccountTokenIssuer {
       nbf: nowSeconds,
       sub: serviceAccountUsername(claims.namespace, claims.name),
     };
-    const signingInput = `${this.header}.${base64url(JSON.stringify(payload))}`;
-    const signature = sign(this.hash, Buffer.from(signingInput), { key: this.key, dsaEncoding: 'ieee-p1363' });
-    return { token: `${signingInput}.${signature.toString('base64url')}`, expiresAt: new Date(exp * 1000) };
+    return { token: this.sign(payload), expiresAt: new Date(exp * 1000) };
   }
 }
 
-/** What the authenticator needs to know about live objects: their uid and whether they are being deleted, or undefined when absent. */
-export type LiveObjectLookup = (cluster: ClusterName, namespace: string, name: string) => { uid: string; deleting: boolean } | undefined;
+/** What the authenticator needs to know about a live object, or undefined when it is absent. */
+export interface LiveObject {
+  readonly uid: string;
+  readonly deleting: boolean;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** a Secret's data (base64 values) */
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+export type LiveObjectLookup = (cluster: ClusterName, namespace: string, name: string) => LiveObject | undefined;
+
+/** The issuer of legacy tokens (those of `kubernetes.io/service-account-token` Secrets). */
+export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
 
 export interface ServiceAccountTokenAuthenticatorOptions {
   /** accepted `iss` values: tokens of other issuers are left to other authenticators */
@@ -156,7 +187,8 @@ const NOT_BEFORE_LEEWAY_SECONDS = 60;
  * server with the same keys and issuer): the signature, issuer, audience and
  * lifetime are checked, then that the service account (and the secret the
  * token is bound to) still exists in the token's logical cluster with the
- * same uid. The user is `system:serviceaccount:<ns>:<name>` with the service
+ * same uid. Legacy tokens (issuer `kubernetes/serviceaccount`, no expiry) are
+ * valid while their Secret holds them. The user is `system:serviceaccount:<ns>:<name>` with the service
  * account groups and the cluster in {@link SERVICE_ACCOUNT_CLUSTER_EXTRA}.
  */
 export class ServiceAccountTokenAuthenticator implements Authenticator {
@@ -180,14 +212,38 @@ export class ServiceAccountTokenAuthenticator implements Authenticator {
     const jwtHeader = parseSegment(encodedHeader) as { alg?: unknown } | undefined;
     const claims = parseSegment(encodedPayload) as (VerifiedClaims & { iss?: unknown }) | undefined;
     // not a JWT of ours: another authenticator may know it
-    if (!jwtHeader || !claims || typeof claims.iss !== 'string' || !this.options.issuers.includes(claims.iss)) return { outcome: 'none' };
+    const legacy = claims?.iss === LEGACY_ISSUER;
+    if (!jwtHeader || !claims || typeof claims.iss !== 'string' || (!legacy && !this.options.issuers.includes(claims.iss))) return { outcome: 'none' };
     const invalid = (reason: string): AuthenticationResult => ({ outcome: 'invalid', reason });
     const alg = typeof jwtHeader.alg === 'string' ? jwtHeader.alg : '';
     const keys = this.keysByAlg.get(alg) ?? [];
     const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
     const signature = Buffer.from(encodedSignature, 'base64url');
     if (!keys.some((key) => verifies(HASH_OF[alg]!, key, signed, signature))) return invalid('invalid signature');
-    return this.validate(claims);
+    return legacy ? this.validateLegacy(claims as Record<string, unknown>, m[1]!) : this.validate(claims);
+  }
+
+  /** A Secret's token: valid while the Secret (of the same service account) holds exactly this token. */
+  private validateLegacy(claims: Record<string, unknown>, token: string): AuthenticationResult {
+    const invalid = (reason: string): AuthenticationResult => ({ outcome: 'invalid', reason });
+    const claim = (name: string) => claims[`kubernetes.io/serviceaccount/${name}`];
+    const [cluster, namespace, secretName, name, uid] = ['clusterName', 'namespace', 'secret.name', 'service-account.name', 'service-account.uid'].map(claim);
+    if (typeof cluster !== 'string' || typeof namespace !== 'string' || typeof secretName !== 'string' || typeof name !== 'string' || typeof uid !== 'string') {
+      return invalid('service account token without its service account claims');
+    }
+    if (claims['sub'] !== serviceAccountUsername(namespace, name)) return invalid('service account token without its service account claims');
+    const secret = this.options.secrets(cluster as ClusterName, namespace, secretName);
+    if (!secret || secret.deleting) return invalid(`secret ${namespace}/${secretName} has been deleted`);
+    if (secret.data?.['token'] !== Buffer.from(token).toString('base64')) return invalid(`token does not match the token of secret ${namespace}/${secretName}`);
+    if (secret.annotations?.['kubernetes.io/service-account.name'] !== name) return invalid(`secret ${namespace}/${secretName} is not a token of service account ${name}`);
+    const account = this.options.serviceAccounts(cluster as ClusterName, namespace, name);
+    if (!account) return invalid(`service account ${namespace}/${name} has been deleted`);
+    if (account.uid !== uid) return invalid(`service account UID (${account.uid}) does not match claim (${uid})`);
+    if (account.deleting) return invalid(`service account ${namespace}/${name} is being deleted`);
+    return {
+      outcome: 'authenticated',
+      user: { username: serviceAccountUsername(namespace, name), uid, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`], extra: { [SERVICE_ACCOUNT_CLUSTER_EXTRA]: [cluster] } },
+    };
   }
 
   private validate(claims: VerifiedClaims): AuthenticationResult {

@@ -224,6 +224,12 @@ function normalizeSecret(object: Obj): void {
   if (!object['type']) object['type'] = 'Opaque';
 }
 
+/** The type of a Secret holding a legacy (non-expiring) service account token. */
+export const SERVICE_ACCOUNT_TOKEN_SECRET = 'kubernetes.io/service-account-token';
+/** The annotations naming the service account of such a Secret. */
+export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
+export const SERVICE_ACCOUNT_UID_ANNOTATION = 'kubernetes.io/service-account.uid';
+
 const SECRET_REQUIRED_KEYS: Record<string, string[]> = {
   'kubernetes.io/dockerconfigjson': ['.dockerconfigjson'],
   'kubernetes.io/dockercfg': ['.dockercfg'],
@@ -240,6 +246,10 @@ function validateSecret(object: Obj): FieldError[] {
   if (type === 'kubernetes.io/basic-auth') {
     const data = obj(object['data']);
     if (!('username' in data) && !('password' in data)) errors.push(fieldRequired(fieldPath('data').key('username')));
+  }
+  // the token controller fills in the token; only the service account must be named
+  if (type === SERVICE_ACCOUNT_TOKEN_SECRET && !object.metadata.annotations?.[SERVICE_ACCOUNT_NAME_ANNOTATION]) {
+    errors.push(fieldRequired(fieldPath('metadata', 'annotations').key(SERVICE_ACCOUNT_NAME_ANNOTATION)));
   }
   return errors;
 }

@@ -20,6 +20,7 @@ import { GarbageCollector } from '../controllers/garbage-collector';
 import { NamespaceController } from '../controllers/namespace-controller';
 import { RbacAggregationController } from '../controllers/rbac-aggregation-controller';
 import { ServiceAccountController } from '../controllers/service-account-controller';
+import { ServiceAccountTokenController } from '../controllers/service-account-token-controller';
 import { CustomResourceDefinitionController, CustomResourceDefinitionProvider, SchemaCache, customResourceDefinitionResource, pruneCustomResourceFields } from '../crd';
 import { LoopbackClient } from './loopback';
 import type { KeyObject } from 'node:crypto';
@@ -125,6 +126,8 @@ export interface ServiceAccountTokenOptions {
   readonly audiences?: readonly string[];
   /** `--service-account-max-token-expiration` in seconds (default 0: requests are not capped) */
   readonly maxExpirationSeconds?: number;
+  /** the CA bundle clients verify the server with, written to token Secrets as `ca.crt` */
+  readonly rootCA?: string;
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -156,6 +159,7 @@ export class ApiServer implements AccessReviewer {
   /** custom resources from the CRDs of each logical cluster */
   private readonly crds: CustomResourceDefinitionProvider;
   private readonly authenticator: Authenticator;
+  private readonly tokenIssuer: ServiceAccountTokenIssuer | undefined;
 
   constructor(private readonly options: ApiServerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -166,7 +170,8 @@ export class ApiServer implements AccessReviewer {
     });
     const schemas = new SchemaCache();
     const tokens = options.serviceAccountTokens;
-    const core = tokens ? coreResources.map((d) => (d.group === '' && d.resource === 'serviceaccounts' ? this.withTokens(d, tokens) : d)) : coreResources;
+    this.tokenIssuer = tokens ? new ServiceAccountTokenIssuer(tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER, tokens.signingKey) : undefined;
+    const core = tokens ? coreResources.map((d) => (d.group === '' && d.resource === 'serviceaccounts' ? this.withTokens(d, tokens, this.tokenIssuer!) : d)) : coreResources;
     this.registry.addBuiltins([...core, ...rbacResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
     this.authenticator = tokens ? new UnionAuthenticator([options.authenticator, this.serviceAccountAuthenticator(tokens)]) : options.authenticator;
     this.crds = new CustomResourceDefinitionProvider(this.registry, options.store, schemas, (err) => this.logger.error({ err }, 'serving custom resources failed'));
@@ -214,11 +219,10 @@ export class ApiServer implements AccessReviewer {
     });
   }
 
-  private withTokens(serviceaccounts: ResourceDefinition, tokens: ServiceAccountTokenOptions): ResourceDefinition {
-    const issuer = tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
+  private withTokens(serviceaccounts: ResourceDefinition, tokens: ServiceAccountTokenOptions, issuer: ServiceAccountTokenIssuer): ResourceDefinition {
     return withTokenSubresource(serviceaccounts, {
-      issuer: new ServiceAccountTokenIssuer(issuer, tokens.signingKey),
-      audiences: tokens.audiences ?? [issuer],
+      issuer,
+      audiences: tokens.audiences ?? [issuer.issuer],
       maxExpirationSeconds: tokens.maxExpirationSeconds ?? 0,
       secret: async (cluster, namespace, name) => {
         const { store } = this.registry.builtin('', 'v1', 'secrets');
@@ -238,7 +242,9 @@ export class ApiServer implements AccessReviewer {
     const live = (resource: string) => (cluster: ClusterName, namespace: string, name: string) => {
       const { cache, store } = this.registry.builtin('', 'v1', resource);
       const object = cache.get(cluster, store.key(cluster, namespace, name))?.object;
-      return object ? { uid: object.metadata.uid ?? '', deleting: !!object.metadata.deletionTimestamp } : undefined;
+      if (!object) return undefined;
+      const { uid, deletionTimestamp, annotations } = object.metadata;
+      return { uid: uid ?? '', deleting: !!deletionTimestamp, ...(annotations ? { annotations } : {}), ...(object['data'] ? { data: object['data'] as Record<string, string> } : {}) };
     };
     return new ServiceAccountTokenAuthenticator({
       issuers: [issuer],
@@ -271,6 +277,9 @@ export class ApiServer implements AccessReviewer {
         new NamespaceController(this.registry, client, this.logger.child({ controller: 'namespace' })),
         new RbacAggregationController(this.registry, client),
         new ServiceAccountController(this.registry, client, this.logger.child({ controller: 'serviceaccount' })),
+        ...(this.tokenIssuer
+          ? [new ServiceAccountTokenController(this.registry, client, this.tokenIssuer, this.options.serviceAccountTokens?.rootCA, this.logger.child({ controller: 'serviceaccount-tokens' }))]
+          : []),
         new GarbageCollector(this.registry, client, this.logger.child({ controller: 'garbage-collector' })),
         new CustomResourceDefinitionController(this.registry, this.crds, client, this.logger.child({ controller: 'customresourcedefinitions' })),
       ];
