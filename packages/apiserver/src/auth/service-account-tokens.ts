@@ -61,7 +61,8 @@ function keyId(publicKey: KeyObject): string {
 
 /** Public keys from PEM text: public keys, certificates' keys, or the public half of private keys. */
 export function parseVerificationKeys(pem: string): KeyObject[] {
-  const blocks = pem.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [];
+  // `openssl ecparam -genkey` writes the curve's parameters first: not a key
+  const blocks = (pem.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? []).filter((block) => !block.startsWith('-----BEGIN EC PARAMETERS-----'));
   const keys = blocks.map((block) => (/PRIVATE KEY/.test(block) ? createPublicKey(createPrivateKey(block)) : createPublicKey(block)));
   if (keys.length === 0) throw new Error('no PEM public or private key found');
   for (const key of keys) algorithmOf(key);
