@@ -89,6 +89,9 @@ describe('parseVerificationKeys', () => {
     const pem = `${rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string}${rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string}`;
     expect(parseVerificationKeys(pem).map((k) => k.type)).toEqual(['public', 'public']);
     expect(() => parseVerificationKeys('nothing here')).toThrow('no PEM public or private key found');
+    // as `openssl ecparam -genkey` writes an EC key: the curve's parameters first
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }) as string;
+    expect(parseVerificationKeys(`-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${ec}`).map((k) => k.asymmetricKeyType)).toEqual(['ec']);
     const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
     expect(() => parseVerificationKeys(ed)).toThrow('service account keys must be RSA or ECDSA (P-256, P-384, P-521) keys, not ed25519');
   });
