@@ -147,6 +147,18 @@ describe('service account token secrets', () => {
   });
 });
 
+describe('impersonation', () => {
+  it('kubectl --as and --as-group act as that user once the requester may impersonate', async () => {
+    expect((await kcp.kubectl(['auth', 'can-i', 'create', 'configmaps', '--as=dave'])).stdout.trim()).toBe('no');
+    expect((await kcp.kubectl(['auth', 'can-i', 'create', 'configmaps', '--as=dave', '--as-group=system:masters'])).stdout.trim()).toBe('yes');
+    const who = await kcp.kubectl(['auth', 'whoami', '--as=dave', '--as-group=devs', '-o', 'json']);
+    expect(JSON.parse(who.stdout).status.userInfo).toEqual({ username: 'dave', groups: ['devs', 'system:authenticated'] });
+    const denied = await as({ token: 'alice-token' }, ['get', 'namespaces', '--as=bob']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('Error from server (Forbidden): users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope');
+  });
+});
+
 describe('authorization', () => {
   it('forbids by default, with upstream messages', async () => {
     let r = await as({ token: 'alice-token' }, ['get', 'configmaps', '-n', 'default']);

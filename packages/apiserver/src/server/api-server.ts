@@ -34,6 +34,7 @@ import {
   parseServiceAccountUsername,
 } from '../auth/service-account-tokens';
 import { withTokenSubresource } from '../builtin/service-account-token';
+import { ImpersonationForbidden, hasImpersonationHeaders, impersonatedUser } from '../auth/impersonation';
 import { bootstrapPolicy } from '../auth/bootstrap-policy';
 import { RbacAuthorizer, type RbacSource } from '../auth/rbac';
 import { type AuthorizationAttributes, type Authorizer, type Decision, SYSTEM_MASTERS, type UserInfo } from '../auth/types';
@@ -363,6 +364,7 @@ export class ApiServer implements AccessReviewer {
     // a service account is itself only in the logical cluster its token was issued in
     const home = user.extra?.[SERVICE_ACCOUNT_CLUSTER_EXTRA]?.[0];
     if (home !== undefined && home !== cluster && parseServiceAccountUsername(user.username)) user = foreignServiceAccountUser(user, home);
+    if (hasImpersonationHeaders(request.headers)) user = await this.impersonate(user, cluster, request);
 
     const info = parseRequestInfo(request.method, path, query);
     for (const interceptor of this.interceptors) {
@@ -398,6 +400,16 @@ export class ApiServer implements AccessReviewer {
 
     if (!info.isResourceRequest) return this.serveNonResource(request, cluster, path, query);
     return this.serveResource(request, cluster, info, query, user);
+  }
+
+  /** The user a request acts as with `Impersonate-*` headers (403 when the requester may not). */
+  private async impersonate(user: UserInfo, cluster: ClusterName | '*', request: ApiRequest): Promise<UserInfo> {
+    try {
+      return (await impersonatedUser(user, cluster, request.headers, (attributes) => this.decide(attributes))) ?? user;
+    } catch (err) {
+      if (err instanceof ImpersonationForbidden) throw forbidden(err.attributes, err.reason);
+      throw err;
+    }
   }
 
   /** Anonymous requests are refused (401): every client of kcp presents credentials. */
