@@ -97,6 +97,9 @@ describe('service accounts', () => {
     const created = await kcp.kubectl(['-n', 'robots', 'create', 'token', 'builder', '--duration=20m']);
     expect(created.code).toBe(0);
     const token = created.stdout.trim();
+    // the request body (protobuf from kubectl 1.32) was read: the 20 minutes asked for
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims.exp - claims.iat).toBe(1200);
     const whoami = await as({ token }, ['auth', 'whoami', '-o', 'json']);
     expect(whoami.code).toBe(0);
     expect(JSON.parse(whoami.stdout).status.userInfo).toMatchObject({
