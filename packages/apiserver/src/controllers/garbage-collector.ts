@@ -7,7 +7,7 @@ import { objectKey } from '../rest/resource-store';
 import type { ServedResource } from '../rest/scope';
 import type { Logger } from '../server/logger';
 import type { LoopbackClient } from '../server/loopback';
-import type { CacheEvent, CacheWatcher, CachedObject } from '../watch/watch-cache';
+import type { CacheEvent, CachedObject } from '../watch/watch-cache';
 import { resourcePath } from './namespace-controller';
 import { KeyQueue } from './queue';
 
@@ -53,13 +53,13 @@ export class GarbageCollector {
     const stopObserving = this.registry.observeCaches((cache, served) => {
       const definition = served.definition;
       if (!definition.storage || definition.storage.storageApiVersion !== apiVersionOf(definition)) return;
-      const watcher: CacheWatcher = { cluster: '*', deliver: (e) => (this.observe(served, e), true), stop: () => {} };
+      let stopWatching: (() => void) | undefined;
       void cache.whenReady().then(() => {
         if (signal.aborted) return;
         for (const cached of cache.objects('*')) this.index(served, cached);
-        cache.addWatcher(watcher);
+        stopWatching = cache.observe((e) => this.observe(served, e));
       });
-      watchers.push(() => cache.removeWatcher(watcher));
+      watchers.push(() => stopWatching?.());
     });
     try {
       await this.queue.run(signal, 2, (key) => this.sync(key));

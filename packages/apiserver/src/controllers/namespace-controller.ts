@@ -5,7 +5,6 @@ import type { ResourceRegistry } from '../registry/resource-registry';
 import { apiVersionOf } from '../rest/objects';
 import type { LoopbackClient } from '../server/loopback';
 import type { Logger } from '../server/logger';
-import type { CacheEvent, CacheWatcher } from '../watch/watch-cache';
 import { KeyQueue } from './queue';
 
 /** The path of a collection or object in a logical cluster. */
@@ -41,22 +40,16 @@ export class NamespaceController {
   async run(signal: AbortSignal): Promise<void> {
     const { cache } = this.registry.builtin('', 'v1', 'namespaces');
     await cache.whenReady();
-    const watcher: CacheWatcher = {
-      cluster: '*',
-      deliver: (event: CacheEvent) => {
-        if (event.type !== 'DELETED' && event.object.object.metadata.deletionTimestamp) this.queue.add(`${event.object.cluster}|${event.object.name}`);
-        return true;
-      },
-      stop: () => {},
-    };
-    cache.addWatcher(watcher);
+    const stopObserving = cache.observe((event) => {
+      if (event.type !== 'DELETED' && event.object.object.metadata.deletionTimestamp) this.queue.add(`${event.object.cluster}|${event.object.name}`);
+    });
     for (const cached of cache.objects('*')) {
       if (cached.object.metadata.deletionTimestamp) this.queue.add(`${cached.cluster}|${cached.name}`);
     }
     try {
       await this.queue.run(signal, NAMESPACE_WORKERS, (key) => this.sync(key));
     } finally {
-      cache.removeWatcher(watcher);
+      stopObserving();
     }
   }
 

@@ -4,7 +4,6 @@ import { type LabelSelector, labelSelectorAsSelector, matches } from '@kcp-ts/to
 import type { PolicyRule } from '../auth/rbac';
 import type { ResourceRegistry } from '../registry/resource-registry';
 import type { LoopbackClient } from '../server/loopback';
-import type { CacheWatcher } from '../watch/watch-cache';
 import { KeyQueue } from './queue';
 
 /**
@@ -23,15 +22,14 @@ export class RbacAggregationController {
   async run(signal: AbortSignal): Promise<void> {
     const { cache } = this.registry.builtin('rbac.authorization.k8s.io', 'v1', 'clusterroles');
     await cache.whenReady();
-    const watcher: CacheWatcher = { cluster: '*', deliver: (e) => (this.queue.add(e.object.cluster), true), stop: () => {} };
-    cache.addWatcher(watcher);
+    const stopObserving = cache.observe((e) => this.queue.add(e.object.cluster));
     const clusters = new Set<string>();
     for (const cached of cache.objects('*')) if (cached.object['aggregationRule']) clusters.add(cached.cluster);
     for (const c of clusters) this.queue.add(c);
     try {
       await this.queue.run(signal, 1, (cluster) => this.sync(cluster as ClusterName));
     } finally {
-      cache.removeWatcher(watcher);
+      stopObserving();
     }
   }
 

@@ -3,7 +3,6 @@ import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { ResourceRegistry } from '../registry/resource-registry';
 import type { LoopbackClient } from '../server/loopback';
 import type { Logger } from '../server/logger';
-import type { CacheEvent, CacheWatcher } from '../watch/watch-cache';
 import { resourcePath } from './namespace-controller';
 import { KeyQueue } from './queue';
 
@@ -31,32 +30,20 @@ export class ServiceAccountController {
     const namespaces = this.registry.builtin('', 'v1', 'namespaces').cache;
     const accounts = this.registry.builtin('', 'v1', 'serviceaccounts').cache;
     await Promise.all([namespaces.whenReady(), accounts.whenReady()]);
-    const namespaceWatcher: CacheWatcher = {
-      cluster: '*',
-      deliver: (event: CacheEvent) => {
-        if (event.type === 'ADDED' && !event.object.object.metadata.deletionTimestamp) this.queue.add(`${event.object.cluster}|${event.object.name}`);
-        return true;
-      },
-      stop: () => {},
-    };
-    const accountWatcher: CacheWatcher = {
-      cluster: '*',
-      deliver: (event: CacheEvent) => {
-        if (event.type === 'DELETED' && event.object.name === DEFAULT_SERVICE_ACCOUNT) this.queue.add(`${event.object.cluster}|${event.object.namespace}`);
-        return true;
-      },
-      stop: () => {},
-    };
-    namespaces.addWatcher(namespaceWatcher);
-    accounts.addWatcher(accountWatcher);
+    const stopNamespaces = namespaces.observe((event) => {
+      if (event.type === 'ADDED' && !event.object.object.metadata.deletionTimestamp) this.queue.add(`${event.object.cluster}|${event.object.name}`);
+    });
+    const stopAccounts = accounts.observe((event) => {
+      if (event.type === 'DELETED' && event.object.name === DEFAULT_SERVICE_ACCOUNT) this.queue.add(`${event.object.cluster}|${event.object.namespace}`);
+    });
     for (const ns of namespaces.objects('*')) {
       if (!ns.object.metadata.deletionTimestamp && !this.hasDefault(ns.cluster, ns.name)) this.queue.add(`${ns.cluster}|${ns.name}`);
     }
     try {
       await this.queue.run(signal, WORKERS, (key) => this.sync(key));
     } finally {
-      namespaces.removeWatcher(namespaceWatcher);
-      accounts.removeWatcher(accountWatcher);
+      stopNamespaces();
+      stopAccounts();
     }
   }
 

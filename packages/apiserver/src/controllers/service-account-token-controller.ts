@@ -6,7 +6,6 @@ import type { Obj } from '../registry/types';
 import type { ResourceRegistry } from '../registry/resource-registry';
 import type { LoopbackClient } from '../server/loopback';
 import type { Logger } from '../server/logger';
-import type { CacheEvent, CacheWatcher } from '../watch/watch-cache';
 import { resourcePath } from './namespace-controller';
 import { KeyQueue } from './queue';
 
@@ -36,24 +35,12 @@ export class ServiceAccountTokenController {
     const secrets = this.registry.builtin('', 'v1', 'secrets').cache;
     const accounts = this.registry.builtin('', 'v1', 'serviceaccounts').cache;
     await Promise.all([secrets.whenReady(), accounts.whenReady()]);
-    const secretWatcher: CacheWatcher = {
-      cluster: '*',
-      deliver: (event: CacheEvent) => {
-        if (event.type !== 'DELETED' && this.needsWork(event.object.cluster, event.object.object)) this.queue.add(`secret|${event.object.cluster}|${event.object.namespace}|${event.object.name}`);
-        return true;
-      },
-      stop: () => {},
-    };
-    const accountWatcher: CacheWatcher = {
-      cluster: '*',
-      deliver: (event: CacheEvent) => {
-        if (event.type === 'DELETED') this.queue.add(`account|${event.object.cluster}|${event.object.namespace}|${event.object.name}`);
-        return true;
-      },
-      stop: () => {},
-    };
-    secrets.addWatcher(secretWatcher);
-    accounts.addWatcher(accountWatcher);
+    const stopSecrets = secrets.observe((event) => {
+      if (event.type !== 'DELETED' && this.needsWork(event.object.cluster, event.object.object)) this.queue.add(`secret|${event.object.cluster}|${event.object.namespace}|${event.object.name}`);
+    });
+    const stopAccounts = accounts.observe((event) => {
+      if (event.type === 'DELETED') this.queue.add(`account|${event.object.cluster}|${event.object.namespace}|${event.object.name}`);
+    });
     for (const secret of secrets.objects('*')) {
       if (this.needsWork(secret.cluster, secret.object)) this.queue.add(`secret|${secret.cluster}|${secret.namespace}|${secret.name}`);
     }
@@ -63,8 +50,8 @@ export class ServiceAccountTokenController {
         return kind === 'secret' ? this.syncSecret(cluster, namespace, name) : this.syncDeletedAccount(cluster, namespace, name);
       });
     } finally {
-      secrets.removeWatcher(secretWatcher);
-      accounts.removeWatcher(accountWatcher);
+      stopSecrets();
+      stopAccounts();
     }
   }
 

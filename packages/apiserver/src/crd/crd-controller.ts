@@ -6,7 +6,7 @@ import type { ResourceRegistry } from '../registry/resource-registry';
 import { nowTimestamp } from '../rest/metadata';
 import type { LoopbackClient } from '../server/loopback';
 import type { Logger } from '../server/logger';
-import type { CacheWatcher, WatchCache } from '../watch/watch-cache';
+import type { WatchCache } from '../watch/watch-cache';
 import { crdCondition, crdConditionTrue, setCrdCondition } from './crd-resource';
 import {
   CRD_CLEANUP_FINALIZER,
@@ -102,20 +102,12 @@ export class CustomResourceDefinitionController {
     const cache = this.crdCache();
     if (!cache) return;
     await cache.whenReady();
-    const watcher: CacheWatcher = {
-      cluster: '*',
-      deliver: (event) => {
-        this.enqueueGroup(event.object.cluster, event.object.object as unknown as CustomResourceDefinition, event.object.name);
-        return true;
-      },
-      stop: () => {},
-    };
-    cache.addWatcher(watcher);
+    const stopObserving = cache.observe((event) => this.enqueueGroup(event.object.cluster, event.object.object as unknown as CustomResourceDefinition, event.object.name));
     for (const cached of cache.objects('*')) this.queue.add(`${cached.cluster}|${cached.name}`);
     try {
       await this.queue.run(signal, 2, (key) => this.sync(key));
     } finally {
-      cache.removeWatcher(watcher);
+      stopObserving();
     }
   }
 

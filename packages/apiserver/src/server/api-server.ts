@@ -174,7 +174,7 @@ export class ApiServer implements AccessReviewer {
     this.tokenIssuer = tokens ? new ServiceAccountTokenIssuer(tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER, tokens.signingKey) : undefined;
     const core = tokens ? coreResources.map((d) => (d.group === '' && d.resource === 'serviceaccounts' ? this.withTokens(d, tokens, this.tokenIssuer!) : d)) : coreResources;
     this.registry.addBuiltins([...core, ...rbacResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
-    this.authenticator = tokens ? new UnionAuthenticator([options.authenticator, this.serviceAccountAuthenticator(tokens)]) : options.authenticator;
+    this.authenticator = tokens ? new UnionAuthenticator([options.authenticator, this.serviceAccountAuthenticator(tokens, this.tokenIssuer!.issuer)]) : options.authenticator;
     this.crds = new CustomResourceDefinitionProvider(this.registry, options.store, schemas, (err) => this.logger.error({ err }, 'serving custom resources failed'));
     this.registry.addProvider(this.crds);
     const rbacSource: RbacSource = new CacheRbacSource(this.registry);
@@ -238,8 +238,7 @@ export class ApiServer implements AccessReviewer {
   }
 
   /** Service account tokens, checked against the service accounts and secrets in the watch caches. */
-  private serviceAccountAuthenticator(tokens: ServiceAccountTokenOptions): Authenticator {
-    const issuer = tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
+  private serviceAccountAuthenticator(tokens: ServiceAccountTokenOptions, issuer: string): Authenticator {
     const live = (resource: string) => (cluster: ClusterName, namespace: string, name: string) => {
       const { cache, store } = this.registry.builtin('', 'v1', resource);
       const object = cache.get(cluster, store.key(cluster, namespace, name))?.object;

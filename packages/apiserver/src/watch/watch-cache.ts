@@ -432,6 +432,24 @@ export class WatchCache {
     set.add(watcher);
   }
 
+  /**
+   * Calls `onEvent` with every event of every logical cluster (a controller's
+   * one watcher for all of them); returns its removal. Register it as
+   * {@link addWatcher} says, right after reading the state it starts from.
+   */
+  observe(onEvent: (event: CacheEvent) => void): () => void {
+    const watcher: CacheWatcher = {
+      cluster: '*',
+      deliver: (event) => {
+        onEvent(event);
+        return true;
+      },
+      stop: () => {},
+    };
+    this.addWatcher(watcher);
+    return () => this.removeWatcher(watcher);
+  }
+
   /** Unregisters a watcher (idempotent). */
   removeWatcher(watcher: CacheWatcher): void {
     this.removedDuringDispatch?.add(watcher);
