@@ -18,6 +18,7 @@ import type {
   WatchOptions,
 } from './store';
 import { WatchHub, type WatchHistory, watchHubOptions } from './watch-hub';
+import { type PendingWrite, type WriteOutcome, WriteGroups, settle } from './write-groups';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -46,6 +47,11 @@ type ChangeEvent = Exclude<WatchEvent, { type: 'progress' }>;
  * watch replay. Every operation is synchronous inside, so CAS needs no
  * locking.
  *
+ * Writes commit in groups, as in the durable engines: those issued in the same
+ * turn of the event loop are applied together after its I/O, in order, each
+ * checked and failing on its own, their events published to the watches once,
+ * their promises settled together. Reads see a write once it has committed.
+ *
  * Cost model: point reads O(1) (a map); a new key O(log n) comparisons plus a
  * move of at most one chunk of keys; range reads O(log n + range); compaction
  * O(writes compacted), plus O(n) when keys leave for good.
@@ -63,6 +69,9 @@ export class MemoryStore implements Store {
   readonly #hub: WatchHub;
   readonly #compactor: PeriodicCompactor | undefined;
   #closed = false;
+  readonly #writes = new WriteGroups((batch) => this.#commit(batch));
+  /** events of the group being committed */
+  #events: ChangeEvent[] = [];
 
   /** Use {@link createMemoryStore}. */
   constructor(options: MemoryStoreOptions = {}) {
@@ -178,9 +187,11 @@ export class MemoryStore implements Store {
     this.#checkOpen();
     validateKey(this.keyPrefix, key);
     validateValue(key, value);
-    if (this.#live(key) !== undefined) throw storageErrors.keyExists(key);
-    const [kv] = this.#commit([{ type: 'put', key, value }]);
-    return kv!;
+    const bytes = copyBytes(value);
+    return this.#writes.enqueue(() => {
+      if (this.#live(key) !== undefined) throw storageErrors.keyExists(key);
+      return this.#put(key, bytes);
+    });
   }
 
   async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<KeyValue> {
@@ -188,39 +199,51 @@ export class MemoryStore implements Store {
     validateKey(this.keyPrefix, key);
     validateValue(key, value);
     validateCount(expectedModRevision, 'expectedModRevision');
-    const current = this.#live(key);
-    if (current === undefined) throw storageErrors.keyNotFound(key);
-    if (current.revision !== expectedModRevision) {
-      throw storageErrors.conflict(key, expectedModRevision, current.revision);
-    }
-    const [kv] = this.#commit([{ type: 'put', key, value }]);
-    return kv!;
+    const bytes = copyBytes(value);
+    return this.#writes.enqueue(() => {
+      const current = this.#live(key);
+      if (current === undefined) throw storageErrors.keyNotFound(key);
+      if (current.revision !== expectedModRevision) {
+        throw storageErrors.conflict(key, expectedModRevision, current.revision);
+      }
+      return this.#put(key, bytes);
+    });
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<DeleteResult> {
     this.#checkOpen();
     validateKey(this.keyPrefix, key);
     if (expectedModRevision !== undefined) validateCount(expectedModRevision, 'expectedModRevision');
-    const current = this.#live(key);
-    if (current === undefined) throw storageErrors.keyNotFound(key);
-    if (expectedModRevision !== undefined && current.revision !== expectedModRevision) {
-      throw storageErrors.conflict(key, expectedModRevision, current.revision);
-    }
-    const prevKv = toKeyValue(key, current);
-    this.#commit([{ type: 'delete', key }]);
-    return { prevKv, revision: this.#revision };
+    return this.#writes.enqueue((): DeleteResult => {
+      const current = this.#live(key);
+      if (current === undefined) throw storageErrors.keyNotFound(key);
+      if (expectedModRevision !== undefined && current.revision !== expectedModRevision) {
+        throw storageErrors.conflict(key, expectedModRevision, current.revision);
+      }
+      return { prevKv: toKeyValue(key, current), revision: this.#delete(key, current) };
+    });
   }
 
   async txn(compares: TxnCompare[], ops: TxnOp[]): Promise<TxnResult> {
     this.#checkOpen();
     validateTxn(this.keyPrefix, compares, ops);
-    for (const compare of compares) {
-      if ((this.#live(compare.key)?.revision ?? 0) !== compare.modRevision) {
-        return { succeeded: false, revision: this.#revision, puts: [] };
+    const values = ops.map((op) => (op.type === 'put' ? copyBytes(op.value) : undefined));
+    return this.#writes.enqueue((): TxnResult => {
+      for (const compare of compares) {
+        if ((this.#live(compare.key)?.revision ?? 0) !== compare.modRevision) {
+          return { succeeded: false, revision: this.#revision, puts: [] };
+        }
       }
-    }
-    const puts = this.#commit(ops.filter((op) => op.type === 'put' || this.#live(op.key) !== undefined));
-    return { succeeded: true, revision: this.#revision, puts };
+      const puts: KeyValue[] = [];
+      ops.forEach((op, i) => {
+        if (op.type === 'put') puts.push(this.#put(op.key, values[i]!));
+        else {
+          const current = this.#live(op.key);
+          if (current !== undefined) this.#delete(op.key, current);
+        }
+      });
+      return { succeeded: true, revision: this.#revision, puts };
+    });
   }
 
   watch(prefix: string, options: WatchOptions): AsyncIterable<WatchEvent> {
@@ -263,6 +286,7 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#writes.flush(); // queued writes were accepted before close: commit them
     this.#hub.close();
     await this.#compactor?.stop();
   }
@@ -309,34 +333,44 @@ export class MemoryStore implements Store {
     return undefined;
   }
 
-  /** Applies validated, already-checked operations, one revision each, and publishes their events. */
-  #commit(ops: readonly TxnOp[]): KeyValue[] {
-    const puts: KeyValue[] = [];
-    const events: ChangeEvent[] = [];
-    for (const op of ops) {
-      const revision = ++this.#revision;
-      const previous = this.#live(op.key);
-      const prevKv = previous === undefined ? undefined : toKeyValue(op.key, previous);
-      let event: ChangeEvent;
-      if (op.type === 'put') {
-        const version: Version = {
-          revision,
-          createRevision: previous?.createRevision ?? revision,
-          value: copyBytes(op.value),
-        };
-        this.#append(op.key, version);
-        const kv = toKeyValue(op.key, version);
-        puts.push(kv);
-        event = prevKv === undefined ? { type: 'put', kv } : { type: 'put', kv, prevKv };
-      } else {
-        this.#append(op.key, { revision, createRevision: previous!.createRevision, value: undefined });
-        event = { type: 'delete', key: op.key, revision, prevKv: prevKv! };
+  /** Commits a group of writes in order, publishes their events once, then settles them. */
+  #commit(batch: PendingWrite[]): void {
+    // a write's checks throw before it changes anything: one that fails leaves no trace
+    const outcomes = batch.map((write): WriteOutcome => {
+      try {
+        return { ok: true, value: write.apply() };
+      } catch (err) {
+        return { ok: false, err };
       }
-      this.#log.push(event);
-      events.push(event);
-    }
+    });
+    const events = this.#events;
+    this.#events = [];
     if (events.length > 0) this.#hub.publish(events, this.#revision);
-    return puts;
+    settle(batch, outcomes);
+  }
+
+  /** Writes a value (owned by the store) at the next revision. */
+  #put(key: string, value: Uint8Array): KeyValue {
+    const revision = ++this.#revision;
+    const previous = this.#live(key);
+    const version: Version = { revision, createRevision: previous?.createRevision ?? revision, value };
+    this.#append(key, version);
+    const kv = toKeyValue(key, version);
+    this.#record(previous === undefined ? { type: 'put', kv } : { type: 'put', kv, prevKv: toKeyValue(key, previous) });
+    return kv;
+  }
+
+  /** Deletes the live key at the next revision; returns that revision. */
+  #delete(key: string, current: Version): number {
+    const revision = ++this.#revision;
+    this.#append(key, { revision, createRevision: current.createRevision, value: undefined });
+    this.#record({ type: 'delete', key, revision, prevKv: toKeyValue(key, current) });
+    return revision;
+  }
+
+  #record(event: ChangeEvent): void {
+    this.#log.push(event);
+    this.#events.push(event);
   }
 
   #append(key: string, version: Version): void {

@@ -18,6 +18,7 @@ import type {
   WatchOptions,
 } from '../store';
 import { WatchHub, watchHubOptions } from '../watch-hub';
+import { type PendingWrite, type WriteOutcome, WriteGroups, settle } from '../write-groups';
 import { COMPACT_KEY, openDatabase, toStorageError } from './schema';
 
 /** Options of {@link openSqliteStore}. */
@@ -82,13 +83,6 @@ interface EventRow extends Row {
 
 type ChangeEvent = Exclude<WatchEvent, { type: 'progress' }>;
 
-/** One queued write: its operation runs inside the group's transaction; its promise settles after the commit. */
-interface PendingWrite {
-  apply(): unknown;
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
-}
-
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -110,8 +104,8 @@ export class SqliteStore implements Store {
   #compacted: number;
   #swept: number;
   #closed = false;
-  #queue: PendingWrite[] = [];
-  #flushScheduled: NodeJS.Immediate | undefined;
+  /** a group's writes run inside its transaction; their promises settle after the commit */
+  readonly #writes = new WriteGroups((batch) => this.#commit(batch));
   /** revision assigned to the next row inside the running group transaction */
   #next = 0;
   /** events of the running group transaction */
@@ -136,7 +130,7 @@ export class SqliteStore implements Store {
     this.#one = db.transaction((write: PendingWrite) => write.apply());
     // A write's own checks (exists, revision) throw before it writes anything, so a group runs its
     // writes straight in one transaction; only SQLite failing inside a write rolls the group back,
-    // and #flush runs it again as #isolated: a savepoint per write, so that one fails alone.
+    // and #commit runs it again as #isolated: a savepoint per write, so that one fails alone.
     this.#group = db.transaction((batch: PendingWrite[]) =>
       batch.map((write) => {
         const mark = { next: this.#next, events: this.#events.length };
@@ -289,7 +283,7 @@ export class SqliteStore implements Store {
     validateKey(this.keyPrefix, key);
     validateValue(key, value);
     const bytes = copyBytes(value);
-    return this.#enqueue(() => {
+    return this.#writes.enqueue(() => {
       const latest = this.#latest(key);
       if (latest !== undefined && !latest.deleted) throw storageErrors.keyExists(key);
       return this.#put(key, bytes, latest);
@@ -302,7 +296,7 @@ export class SqliteStore implements Store {
     validateValue(key, value);
     validateCount(expectedModRevision, 'expectedModRevision');
     const bytes = copyBytes(value);
-    return this.#enqueue(() => {
+    return this.#writes.enqueue(() => {
       const latest = this.#latest(key);
       if (latest === undefined || latest.deleted) throw storageErrors.keyNotFound(key);
       if (latest.id !== expectedModRevision) throw storageErrors.conflict(key, expectedModRevision, latest.id);
@@ -314,7 +308,7 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     validateKey(this.keyPrefix, key);
     if (expectedModRevision !== undefined) validateCount(expectedModRevision, 'expectedModRevision');
-    return this.#enqueue(() => {
+    return this.#writes.enqueue(() => {
       const latest = this.#latest(key);
       if (latest === undefined || latest.deleted) throw storageErrors.keyNotFound(key);
       if (expectedModRevision !== undefined && latest.id !== expectedModRevision) {
@@ -328,7 +322,7 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     validateTxn(this.keyPrefix, compares, ops);
     const values = ops.map((op) => (op.type === 'put' ? copyBytes(op.value) : EMPTY));
-    return this.#enqueue((): TxnResult => {
+    return this.#writes.enqueue((): TxnResult => {
       for (const compare of compares) {
         const latest = this.#latest(compare.key);
         const actual = latest === undefined || latest.deleted ? 0 : latest.id;
@@ -364,8 +358,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#flushScheduled !== undefined) clearImmediate(this.#flushScheduled);
-    this.#flush(); // queued writes were accepted before close: commit them
+    this.#writes.flush(); // queued writes were accepted before close: commit them
     this.#hub.close();
     await this.#compactor?.stop();
     await this.#sweeping?.catch(() => undefined); // its caller, or the start-up report, handles the error
@@ -409,22 +402,10 @@ export class SqliteStore implements Store {
 
   // ---- the write path: group commit ----
 
-  #enqueue<T>(apply: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ apply, resolve: resolve as (value: unknown) => void, reject });
-      // setImmediate runs after the I/O poll phase: every request that arrived in this loop iteration joins the group
-      this.#flushScheduled ??= setImmediate(() => this.#flush());
-    });
-  }
-
-  #flush(): void {
-    this.#flushScheduled = undefined;
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    this.#queue = [];
+  #commit(batch: PendingWrite[]): void {
     this.#next = this.#revision + 1;
     this.#events = [];
-    let outcomes: { ok: boolean; value?: unknown; err?: unknown }[];
+    let outcomes: WriteOutcome[];
     try {
       try {
         outcomes = this.#group.immediate(batch) as typeof outcomes;
@@ -450,10 +431,7 @@ export class SqliteStore implements Store {
       this.#revision = this.#next - 1;
       this.#hub.publish(events, this.#revision);
     }
-    outcomes.forEach((outcome, i) => {
-      if (outcome.ok) batch[i]!.resolve(outcome.value);
-      else batch[i]!.reject(outcome.err);
-    });
+    settle(batch, outcomes);
   }
 
   #latest(key: string): Row | undefined {
