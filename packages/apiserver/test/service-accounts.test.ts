@@ -18,7 +18,7 @@ let t: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  t = await startTestServer({ serviceAccountTokens: { signingKey: privateKey, maxExpirationSeconds: 7200, rootCA: ROOT_CA } });
+  t = await startTestServer({ serviceAccountTokens: { signingKey: privateKey, maxExpirationSeconds: 7200 }, rootCA: ROOT_CA });
   for (const cluster of ['sa', 'elsewhere']) {
     expect((await t.request('POST', `/clusters/${cluster}/api/v1/namespaces`, { metadata: { name: 'demo' } })).status).toBe(201);
     expect((await t.request('POST', `/clusters/${cluster}/api/v1/namespaces/demo/serviceaccounts`, { metadata: { name: 'bot' } })).status).toBe(201);
@@ -64,6 +64,62 @@ describe('the default service account', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await t.request('GET', `${C}/api/v1/namespaces/leaving/serviceaccounts`)).json().items).toEqual([]);
     expect((await t.request('GET', `${C}/api/v1/namespaces/leaving`)).json().status.phase).toBe('Terminating');
+  });
+});
+
+describe('the kube-root-ca.crt config map', () => {
+  const DESCRIPTION =
+    'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
+  const path = (namespace: string) => `${C}/api/v1/namespaces/${namespace}/configmaps/kube-root-ca.crt`;
+
+  it('is in every new namespace with the CA bundle, and again when it is deleted', async () => {
+    expect((await t.request('POST', `${C}/api/v1/namespaces`, { metadata: { name: 'ca-fresh' } })).status).toBe(201);
+    await eventually(async () => (await t.request('GET', path('ca-fresh'))).status === 200);
+    const first = (await t.request('GET', path('ca-fresh'))).json();
+    expect(first.data).toEqual({ 'ca.crt': ROOT_CA });
+    expect(first.metadata.annotations['kubernetes.io/description']).toBe(DESCRIPTION);
+    expect((await t.request('DELETE', path('ca-fresh'))).status).toBe(200);
+    await eventually(async () => (await t.request('GET', path('ca-fresh'))).status === 200);
+    const again = (await t.request('GET', path('ca-fresh'))).json();
+    expect(again.metadata.uid).not.toBe(first.metadata.uid);
+    expect(again.data).toEqual({ 'ca.crt': ROOT_CA });
+  });
+
+  it('is put back when its data or description is changed, keeping what else it carries', async () => {
+    const merge = { 'content-type': 'application/merge-patch+json' };
+    await eventually(async () => (await t.request('GET', path('demo'))).status === 200);
+    const undescribed = await t.request('PATCH', path('demo'), { metadata: { annotations: { 'kubernetes.io/description': null } } }, merge);
+    expect(undescribed.status).toBe(200);
+    await eventually(async () => (await t.request('GET', path('demo'))).json().metadata.annotations['kubernetes.io/description'] === DESCRIPTION);
+    const patched = await t.request('PATCH', path('demo'), { data: { 'ca.crt': 'forged', extra: 'x' }, metadata: { labels: { mine: 'yes' } } }, merge);
+    expect(patched.status).toBe(200);
+    expect(patched.json().data['ca.crt']).toBe('forged');
+    await eventually(async () => (await t.request('GET', path('demo'))).json().data['ca.crt'] === ROOT_CA);
+    const restored = (await t.request('GET', path('demo'))).json();
+    expect(restored.data).toEqual({ 'ca.crt': ROOT_CA });
+    expect(restored.metadata.annotations['kubernetes.io/description']).toBe(DESCRIPTION);
+    expect(restored.metadata.labels).toEqual({ mine: 'yes' });
+  });
+
+  it('is not published again in a namespace being deleted', async () => {
+    expect((await t.request('POST', `${C}/api/v1/namespaces`, { metadata: { name: 'ca-leaving' }, spec: { finalizers: ['example.com/hold'] } })).status).toBe(201);
+    await eventually(async () => (await t.request('GET', path('ca-leaving'))).status === 200);
+    expect((await t.request('DELETE', `${C}/api/v1/namespaces/ca-leaving`)).status).toBe(200);
+    await eventually(async () => (await t.request('GET', path('ca-leaving'))).status === 404);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await t.request('GET', path('ca-leaving'))).status).toBe(404);
+    expect((await t.request('GET', `${C}/api/v1/namespaces/ca-leaving`)).json().status.phase).toBe('Terminating');
+  });
+
+  it('is not published by a server without a CA bundle', async () => {
+    const bare = await startTestServer();
+    try {
+      expect((await bare.request('POST', '/clusters/x/api/v1/namespaces', { metadata: { name: 'demo' } })).status).toBe(201);
+      await eventually(async () => (await bare.request('GET', '/clusters/x/api/v1/namespaces/demo/serviceaccounts/default')).status === 200);
+      expect((await bare.request('GET', '/clusters/x/api/v1/namespaces/demo/configmaps')).json().items).toEqual([]);
+    } finally {
+      await bare.stop();
+    }
   });
 });
 

@@ -20,6 +20,7 @@ import { GarbageCollector } from '../controllers/garbage-collector';
 import { NamespaceController } from '../controllers/namespace-controller';
 import { RbacAggregationController } from '../controllers/rbac-aggregation-controller';
 import { ServiceAccountController } from '../controllers/service-account-controller';
+import { RootCAPublisher } from '../controllers/root-ca-publisher';
 import { ServiceAccountTokenController } from '../controllers/service-account-token-controller';
 import { CustomResourceDefinitionController, CustomResourceDefinitionProvider, SchemaCache, customResourceDefinitionResource, pruneCustomResourceFields } from '../crd';
 import { LoopbackClient } from './loopback';
@@ -106,7 +107,7 @@ export interface ApiServerOptions {
   readonly watchBufferLines?: number;
   /** gitVersion suffix, e.g. `+kcp-ts-0.1.0` */
   readonly versionSuffix?: string;
-  /** run the built-in controllers (namespace deletion, RBAC aggregation, default service accounts, garbage collection); default true */
+  /** run the built-in controllers (namespace deletion, RBAC aggregation, default service accounts and their tokens, the root CA config maps, garbage collection); default true */
   readonly runControllers?: boolean;
   /**
    * Service account tokens: the `serviceaccounts/token` subresource
@@ -114,6 +115,13 @@ export interface ApiServerOptions {
    * the keys authenticate as their service account.
    */
   readonly serviceAccountTokens?: ServiceAccountTokenOptions;
+  /**
+   * The CA bundle (PEM) clients verify this server with, as kcp's
+   * `--root-ca-file`: published in every namespace as the `kube-root-ca.crt`
+   * ConfigMap and written to service account token Secrets as `ca.crt`.
+   * Without it neither is done.
+   */
+  readonly rootCA?: string;
 }
 
 export interface ServiceAccountTokenOptions {
@@ -127,8 +135,6 @@ export interface ServiceAccountTokenOptions {
   readonly audiences?: readonly string[];
   /** `--service-account-max-token-expiration` in seconds (default 0: requests are not capped) */
   readonly maxExpirationSeconds?: number;
-  /** the CA bundle clients verify the server with, written to token Secrets as `ca.crt` */
-  readonly rootCA?: string;
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -278,7 +284,10 @@ export class ApiServer implements AccessReviewer {
         new RbacAggregationController(this.registry, client),
         new ServiceAccountController(this.registry, client, this.logger.child({ controller: 'serviceaccount' })),
         ...(this.tokenIssuer
-          ? [new ServiceAccountTokenController(this.registry, client, this.tokenIssuer, this.options.serviceAccountTokens?.rootCA, this.logger.child({ controller: 'serviceaccount-tokens' }))]
+          ? [new ServiceAccountTokenController(this.registry, client, this.tokenIssuer, this.options.rootCA, this.logger.child({ controller: 'serviceaccount-tokens' }))]
+          : []),
+        ...(this.options.rootCA !== undefined
+          ? [new RootCAPublisher(this.registry, client, this.options.rootCA, this.logger.child({ controller: 'root-ca-publisher' }))]
           : []),
         new GarbageCollector(this.registry, client, this.logger.child({ controller: 'garbage-collector' })),
         new CustomResourceDefinitionController(this.registry, this.crds, client, this.logger.child({ controller: 'customresourcedefinitions' })),
