@@ -46,6 +46,17 @@ describe('unmodified kubectl against kcp start', () => {
     expect(table).toMatch(/^s1\s+Opaque\s+1\s+\S+$/m);
   });
 
+  it('publishes the serving CA in every namespace as kube-root-ca.crt, as kcp does', async () => {
+    let published = '';
+    for (let i = 0; i < 50 && published === ''; i++) {
+      const r = await kcp.kubectl(['-n', 'demo', 'get', 'configmap', 'kube-root-ca.crt', '-o', 'jsonpath={.data.ca\\.crt}']);
+      published = r.code === 0 ? r.stdout : '';
+      if (published === '') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(published).toBe(kcp.ca);
+    expect(await ok(['-n', 'demo', 'get', 'configmaps'])).toMatch(/^kube-root-ca\.crt\s+1\s+\S+$/m);
+  });
+
   it('client-side applies with strategic merge and the last-applied annotation', async () => {
     expect(await ok(['-n', 'demo', 'apply', '-f', '-'], CM_YAML)).toBe('configmap/c2 created\n');
     expect(await ok(['-n', 'demo', 'apply', '-f', '-'], CM_YAML)).toBe('configmap/c2 unchanged\n');

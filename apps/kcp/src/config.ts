@@ -33,6 +33,8 @@ export interface CompletedConfig {
   readonly serving: { cert: string; key: string; clientCAs?: string };
   /** the CA clients verify the serving certificate with (kubeconfig) */
   readonly servingCA: string;
+  /** what namespaces are given as `kube-root-ca.crt` (`--root-ca-file`, default the serving CA) */
+  readonly rootCA: string;
   readonly externalURL: string;
   readonly kubeconfigPath: string;
   readonly authenticator: Authenticator;
@@ -109,6 +111,7 @@ export async function completeConfig(options: StartOptions): Promise<CompletedCo
     rootDirectory: root,
     serving: { ...serving, ...(clientCAs ? { clientCAs } : {}) },
     servingCA,
+    rootCA: options.rootCAFile ? await readFile(options.rootCAFile, 'utf8') : servingCA,
     externalURL,
     kubeconfigPath,
     authenticator: new UnionAuthenticator(authenticators),

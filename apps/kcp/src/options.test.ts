@@ -10,6 +10,7 @@ describe('kcp start service account flags', () => {
       serviceAccountKeyFiles: [],
       apiAudiences: [],
       serviceAccountMaxTokenExpiration: 0,
+      rootCAFile: undefined,
     });
   });
 
@@ -20,6 +21,7 @@ describe('kcp start service account flags', () => {
       '--service-account-key-file=/keys/old.pub,/keys/other.pub',
       '--api-audiences=https://shard.example,vault',
       '--service-account-max-token-expiration=1h30m',
+      '--root-ca-file=/pki/bundle.crt',
     ]);
     expect(options).toMatchObject({
       serviceAccountIssuer: 'https://shard.example',
@@ -27,6 +29,7 @@ describe('kcp start service account flags', () => {
       serviceAccountKeyFiles: ['/keys/old.pub', '/keys/other.pub'],
       apiAudiences: ['https://shard.example', 'vault'],
       serviceAccountMaxTokenExpiration: 5400,
+      rootCAFile: '/pki/bundle.crt',
     });
   });
 

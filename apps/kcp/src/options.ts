@@ -29,6 +29,7 @@ export interface StartOptions {
   apiAudiences: string[];
   /** seconds; 0: not capped */
   serviceAccountMaxTokenExpiration: number;
+  rootCAFile: string | undefined;
   logFormat: 'text' | 'json';
   verbosity: number;
 }
@@ -72,6 +73,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'service-account-key-file', type: 'string', multiple: true, description: 'More PEM files with keys service account tokens may be signed with (rotated keys, other shards).' },
   { name: 'api-audiences', type: 'string', multiple: true, description: 'Audiences a service account token must name (default: the issuer); the first ones are given to tokens requested without audiences.' },
   { name: 'service-account-max-token-expiration', type: 'string', description: 'The longest lifetime of a requested token, e.g. 24h or 3600s (default: as requested).' },
+  {
+    name: 'root-ca-file',
+    type: 'string',
+    description: 'CA bundle published in every namespace as the kube-root-ca.crt ConfigMap and given to service account token Secrets. Default: the serving CA (the serving certificate with --tls-cert-file).',
+  },
   { name: 'log-format', type: 'string', defaultText: 'text', description: 'Log format: text or json.' },
   { name: 'v', type: 'string', defaultText: '0', description: 'Log verbosity (0 info, 4+ debug).' },
 ];
@@ -144,6 +150,7 @@ export function parseStartOptions(args: readonly string[]): StartOptions {
     serviceAccountKeyFiles: list(v['service-account-key-file'] as string[] | undefined),
     apiAudiences: list(v['api-audiences'] as string[] | undefined),
     serviceAccountMaxTokenExpiration: maxExpirationSeconds,
+    rootCAFile: str('root-ca-file'),
     logFormat,
     verbosity: Number.isFinite(verbosity) ? verbosity : 0,
   };

@@ -28,7 +28,8 @@ export class KcpServer {
       logger,
       versionSuffix: '+kcp-ts-0.1.0',
       extraBuiltins: [definitions.logicalClusters, definitions.workspaces, definitions.workspaceTypes],
-      serviceAccountTokens: { ...config.serviceAccountTokens, rootCA: config.servingCA },
+      serviceAccountTokens: config.serviceAccountTokens,
+      rootCA: config.rootCA,
     });
     const tenancy = new Tenancy({
       server: apiServer,
