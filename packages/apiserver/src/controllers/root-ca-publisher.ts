@@ -1,6 +1,7 @@
 import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '@kcp-ts/apimachinery';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { Obj } from '../registry/types';
+import type { CachedObject } from '../watch/watch-cache';
 import type { ResourceRegistry } from '../registry/resource-registry';
 import type { LoopbackClient } from '../server/loopback';
 import type { Logger } from '../server/logger';
@@ -42,7 +43,7 @@ export class RootCAPublisher {
     });
     const stopConfigMaps = configMaps.observe((event) => {
       if (event.object.name !== ROOT_CA_CONFIG_MAP) return;
-      if (event.type === 'DELETED' || !this.isCurrent(event.object.object)) this.queue.add(`${event.object.cluster}|${event.object.namespace}`);
+      if (event.type === 'DELETED' || !this.isCurrent(event.object)) this.queue.add(`${event.object.cluster}|${event.object.namespace}`);
     });
     for (const ns of namespaces.objects('*')) {
       if (!ns.object.metadata.deletionTimestamp && !this.isCurrent(this.published(ns.cluster, ns.name))) this.queue.add(`${ns.cluster}|${ns.name}`);
@@ -55,14 +56,19 @@ export class RootCAPublisher {
     }
   }
 
-  private published(cluster: ClusterName, namespace: string): Obj | undefined {
+  private published(cluster: ClusterName, namespace: string): CachedObject | undefined {
     const { cache, store } = this.registry.builtin('', 'v1', 'configmaps');
-    return cache.get(cluster, store.key(cluster, namespace, ROOT_CA_CONFIG_MAP))?.object;
+    return cache.get(cluster, store.key(cluster, namespace, ROOT_CA_CONFIG_MAP));
   }
 
-  /** Holds exactly the CA bundle and says what it is for. */
-  private isCurrent(configMap: Obj | undefined): boolean {
-    if (!configMap) return false;
+  /**
+   * Holds exactly the CA bundle and says what it is for. Looked at without
+   * keeping it decoded in the cache: one such config map per namespace would
+   * otherwise stay decoded, several times the size of its stored bytes.
+   */
+  private isCurrent(cached: CachedObject | undefined): boolean {
+    if (!cached) return false;
+    const configMap = cached.peek?.() ?? cached.object;
     const data = (configMap['data'] ?? {}) as Record<string, unknown>;
     const keys = Object.keys(data);
     return keys.length === 1 && data['ca.crt'] === this.rootCA && Boolean(configMap.metadata.annotations?.[DESCRIPTION_ANNOTATION]);
@@ -73,8 +79,9 @@ export class RootCAPublisher {
     const namespaces = this.registry.builtin('', 'v1', 'namespaces');
     const ns = namespaces.cache.get(cluster, namespaces.store.key(cluster, '', namespace));
     if (!ns || ns.object.metadata.deletionTimestamp) return 'done';
-    const current = this.published(cluster, namespace);
-    if (this.isCurrent(current)) return 'done';
+    const published = this.published(cluster, namespace);
+    if (this.isCurrent(published)) return 'done';
+    const current = published?.peek?.() ?? published?.object;
     const collection = resourcePath(cluster, '', 'v1', 'configmaps', namespace);
     try {
       if (!current) {

@@ -169,6 +169,24 @@ describe('WatchCache objects', () => {
     await stop();
   });
 
+  it('peeks at an object without keeping it decoded; once decoded, peek answers that object', async () => {
+    const decoded: string[] = [];
+    const { cache: counting, stop } = await runCache(store, (kv) => (decoded.push(kv.key), JSON.parse(new TextDecoder().decode(kv.value)) as Obj));
+    const key = `${PREFIX}c1/a/peeked`;
+    const { modRevision } = await store.create(key, new TextEncoder().encode('{"kind":"ConfigMap","data":{"k":"v"}}'));
+    await counting.waitForRevision(modRevision);
+    const cached = counting.get('c1' as ClusterName, key)!;
+    expect(cached.peek?.().data).toEqual({ k: 'v' });
+    expect(cached.peek?.().data).toEqual({ k: 'v' });
+    expect(decoded).toEqual([key, key]);
+    // still only bytes: mayContain answers from them
+    expect(cached.mayContain?.('"deletionTimestamp"')).toBe(false);
+    const object = cached.object;
+    expect(cached.peek?.()).toBe(object);
+    expect(decoded).toEqual([key, key, key]);
+    await stop();
+  });
+
   it('keeps its own copy of bytes that are a view into a larger buffer (a whole etcd response, say)', async () => {
     const key = `${PREFIX}c1/a/viewed`;
     const { modRevision } = await store.create(key, new TextEncoder().encode('{"kind":"ConfigMap","data":{"k":"v"}}'));

@@ -20,6 +20,13 @@ export interface CachedObject {
    * no business with. Once decoded (or for objects that never had bytes): `true`.
    */
   mayContain?(text: string): boolean;
+  /**
+   * The object, decoded without the cache keeping the decoded form when it
+   * holds only the stored bytes: for a consumer that looks at an object once
+   * (a decoded object is several times the size of its bytes). Each call
+   * decodes again; the result must not be changed.
+   */
+  peek?(): Obj;
 }
 
 /**
@@ -53,6 +60,10 @@ class StoredObject implements CachedObject {
       this.#kv = undefined;
     }
     return this.#object;
+  }
+
+  peek(): Obj {
+    return this.#object ?? this.decode(this.#kv!);
   }
 
   mayContain(text: string): boolean {
