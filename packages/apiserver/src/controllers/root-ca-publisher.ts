@@ -1,6 +1,5 @@
 import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '@kcp-ts/apimachinery';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
-import type { Obj } from '../registry/types';
 import type { CachedObject } from '../watch/watch-cache';
 import type { ResourceRegistry } from '../registry/resource-registry';
 import type { LoopbackClient } from '../server/loopback';
