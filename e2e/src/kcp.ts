@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Agent, request as httpsRequest } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 
@@ -181,7 +181,9 @@ export function kubectl(kubeconfig: string, args: readonly string[], options: Ku
       'kubectl',
       [...args],
       {
-        env: { PATH: process.env['PATH'] ?? '', HOME: join(tmpdir(), 'kcp-e2e-home'), KUBECONFIG: kubeconfig, ...options.env },
+        // HOME next to the kubeconfig: kubectl's discovery cache (~/.kube/cache, by host and port) must not
+        // outlive the server; one left by an earlier run on the same port would answer discovery for this one
+        env: { PATH: process.env['PATH'] ?? '', HOME: join(dirname(kubeconfig), '.kubectl-home'), KUBECONFIG: kubeconfig, ...options.env },
         timeout: options.timeoutMs ?? 30_000,
         maxBuffer: 16 * 1024 * 1024,
       },

@@ -129,8 +129,12 @@ describe('workspaces', () => {
     expect((await at('user:bob:proj', ['create', 'configmap', 'mine', '-n', 'default'], undefined, 'bob-token')).stdout).toBe('configmap/mine created\n');
     const owner = JSON.parse((await at('user:bob:proj', ['get', 'clusterrolebinding', 'workspace-admin', '-o', 'json'])).stdout);
     expect(owner.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }]);
+    // alice's kubectl has no discovery of the workspace cached: discovery is refused first
     const denied = await at('user:bob:proj', ['get', 'configmaps', '-n', 'default'], undefined, 'alice-token');
-    expect(denied.stderr).toMatch(/workspace access not permitted/);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^Error from server \(Forbidden\)/m);
+    const raw = await at('user:bob:proj', ['get', '--raw', '/clusters/user:bob:proj/api/v1/namespaces/default/configmaps'], undefined, 'alice-token');
+    expect(raw.stderr).toMatch(/workspace access not permitted/);
   });
 
   it('checks the use verb on the workspace type', async () => {
