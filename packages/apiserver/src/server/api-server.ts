@@ -19,8 +19,8 @@ import { AdmissionChain, type AdmissionPlugin } from '../admission/types';
 import { GarbageCollector } from '../controllers/garbage-collector';
 import { NamespaceController } from '../controllers/namespace-controller';
 import { RbacAggregationController } from '../controllers/rbac-aggregation-controller';
-import { ServiceAccountController } from '../controllers/service-account-controller';
 import { RootCAPublisher } from '../controllers/root-ca-publisher';
+import { ServiceAccountController } from '../controllers/service-account-controller';
 import { ServiceAccountTokenController } from '../controllers/service-account-token-controller';
 import { CustomResourceDefinitionController, CustomResourceDefinitionProvider, SchemaCache, customResourceDefinitionResource, pruneCustomResourceFields } from '../crd';
 import { LoopbackClient } from './loopback';
@@ -119,7 +119,7 @@ export interface ApiServerOptions {
    * The CA bundle (PEM) clients verify this server with, as kcp's
    * `--root-ca-file`: published in every namespace as the `kube-root-ca.crt`
    * ConfigMap and written to service account token Secrets as `ca.crt`.
-   * Without it neither is done.
+   * Without it namespaces get no such ConfigMap and token Secrets no `ca.crt`.
    */
   readonly rootCA?: string;
 }
