@@ -296,6 +296,15 @@ export function newServerTimeoutForKind(kind: GroupKind, operation: string, retr
   return newServerTimeout({ group: kind.group, resource: kind.kind }, operation, retryAfterSeconds);
 }
 
+/**
+ * 500 without a reason: kube-apiserver's answer to an error its code did not
+ * turn into a Status (`ErrorToAPIStatus`), the error's text as the message.
+ * kubectl shows it as `Error from server: <message>`.
+ */
+export function newUnknownError(message: string): StatusError {
+  return failure(500, '', message);
+}
+
 /** 500: `Internal error occurred: <err>`, the error message as the single cause. Keeps `err` as the `cause`. */
 export function newInternalError(err: Error | string): StatusError {
   const message = messageOf(err);
