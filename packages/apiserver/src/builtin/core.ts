@@ -5,7 +5,6 @@ import {
   fieldPath,
   fieldRequired,
   fieldTooLong,
-  newBadRequest,
 } from '@kcp-ts/apimachinery';
 import type { Obj, ResourceDefinition, Strategy, TableColumn } from '../registry/types';
 import { columns } from '../rest/table';
@@ -167,56 +166,13 @@ const configmaps = defineBuiltin({
 
 // --- secrets ----------------------------------------------------------------
 
-const BASE64_ALPHABET = /^[A-Za-z0-9+/]$/;
-
 /**
- * Where Go's `base64.StdEncoding.Decode` gives up on `s`: the byte offset of
- * its `CorruptInputError`, or `undefined` when `s` decodes (line breaks are
- * skipped; padding is required).
- */
-export function goBase64ErrorOffset(s: string): number | undefined {
-  const lineBreak = (c: string | undefined) => c === '\n' || c === '\r';
-  let si = 0;
-  for (;;) {
-    for (let j = 0; j < 4; j++) {
-      if (si === s.length) return j === 0 ? undefined : si - j;
-      const c = s[si++]!;
-      if (BASE64_ALPHABET.test(c)) continue;
-      if (lineBreak(c)) {
-        j--;
-        continue;
-      }
-      if (c !== '=' || j < 2) return si - 1;
-      if (j === 2) {
-        // "==" is expected, the first "=" is consumed
-        while (si < s.length && lineBreak(s[si])) si++;
-        if (si === s.length) return s.length;
-        if (s[si] !== '=') return si - 1;
-        si++;
-      }
-      while (si < s.length && lineBreak(s[si])) si++;
-      return si < s.length ? si : undefined;
-    }
-  }
-}
-
-/**
- * `data` values must be base64 strings: upstream fails decoding the body
- * (400) with Go's error for the first bad value. `stringData` is write-only:
- * merged into `data` (base64) and dropped, as the Secret strategy does.
+ * `stringData` is write-only: merged into `data` (base64) and dropped, as the
+ * Secret strategy does. (`data` values were decoded as Go's `[]byte` with the
+ * request body: base64 strings.)
  */
 function normalizeSecret(object: Obj): void {
   const data = { ...obj(object['data']) };
-  const cannotHandle = 'Secret in version "v1" cannot be handled as a Secret';
-  for (const value of Object.values(data)) {
-    if (value === null) continue;
-    if (typeof value !== 'string') {
-      const kind = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value;
-      throw newBadRequest(`${cannotHandle}: json: cannot unmarshal ${kind} into Go struct field Secret.data of type []uint8`);
-    }
-    const offset = goBase64ErrorOffset(value);
-    if (offset !== undefined) throw newBadRequest(`${cannotHandle}: illegal base64 data at input byte ${offset}`);
-  }
   for (const [key, value] of Object.entries(obj(object['stringData']))) data[key] = Buffer.from(str(value), 'utf8').toString('base64');
   delete object['stringData'];
   if (Object.keys(data).length > 0) object['data'] = data;

@@ -202,3 +202,35 @@ export function summarizeBody(bytes: Uint8Array, maxLength = 30): string {
   if (bytes[0] === 0x7b) return `${Buffer.from(head).toString('utf8')}${more}`;
   return `${Buffer.from(head).toString('hex')}${more}`;
 }
+
+const BASE64_ALPHABET = /[A-Za-z0-9+/]/;
+const lineBreak = (c: string | undefined) => c === '\r' || c === '\n';
+
+/**
+ * Where Go's `base64.StdEncoding.Decode` fails on `s` (padded standard
+ * alphabet; CR and LF are skipped), or `undefined` when it decodes.
+ */
+export function goBase64ErrorOffset(s: string): number | undefined {
+  let si = 0;
+  for (;;) {
+    for (let j = 0; j < 4; j++) {
+      if (si === s.length) return j === 0 ? undefined : si - j;
+      const c = s[si++]!;
+      if (BASE64_ALPHABET.test(c)) continue;
+      if (lineBreak(c)) {
+        j--;
+        continue;
+      }
+      if (c !== '=' || j < 2) return si - 1;
+      if (j === 2) {
+        // "==" is expected, the first "=" is consumed
+        while (si < s.length && lineBreak(s[si])) si++;
+        if (si === s.length) return s.length;
+        if (s[si] !== '=') return si - 1;
+        si++;
+      }
+      while (si < s.length && lineBreak(s[si])) si++;
+      return si < s.length ? si : undefined;
+    }
+  }
+}

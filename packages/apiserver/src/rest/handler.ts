@@ -38,6 +38,8 @@ import {
 import { negotiateOutput, type OutputFormat } from './negotiate';
 import { apiVersionOf, checkFieldSelector, objectFilter, servedAsStored, toServed, toStored } from './objects';
 import { type DeleteOptions, type FieldValidation, type ListOptions, parseDeleteOptions, parseDryRun, parseFieldValidation, parseListOptions, parseResourceVersion } from './options';
+import { type GoDecodeFailure, type GoDecodeResult } from './go-decode';
+import { goFormat } from './go-format';
 import { type ResourceStore, type WrittenObject, decodeObject, withClusterAnnotation } from './resource-store';
 import { ServedJsonCache } from './served-json-cache';
 import type { FieldManager, RestScope } from './scope';
@@ -51,7 +53,13 @@ export interface RestOptions {
   readonly admission: AdmissionChain;
   /** request bodies above this are 413 (3 MiB, as kube-apiserver) */
   readonly maxBodyBytes: number;
-  /** prunes unknown fields, returning their paths (for `fieldValidation`) */
+  /**
+   * decodes a request object as its kind's Go type (built-in kinds: type
+   * errors, `null`s, timestamps) and removes unknown fields, returning their
+   * paths (for `fieldValidation`)
+   */
+  readonly decodeFields?: (definition: ResourceDefinition, object: Obj) => GoDecodeResult;
+  /** removes unknown fields of an apply configuration, returning their paths */
   readonly pruneUnknownFields?: (definition: ResourceDefinition, object: Obj) => string[];
   /** server-side apply and managedFields (absent: apply patches are 415) */
   readonly fieldManager?: FieldManager;
@@ -249,7 +257,7 @@ export class RestHandler {
     const object = this.decodeBody(scope, body);
     const fieldValidation = parseFieldValidation(scope.query);
     const dryRun = parseDryRun(scope.query);
-    this.handleUnknownFields(definition, object, fieldValidation, scope.warnings);
+    this.decodeFields(definition, object, fieldValidation, scope.warnings, cannotBeHandled(definition));
     const context = operationContext(scope, dryRun);
     if (definition.virtualCreate) {
       const result = await definition.virtualCreate(object, context);
@@ -324,7 +332,7 @@ export class RestHandler {
     const object = this.decodeBody(scope, body);
     const fieldValidation = parseFieldValidation(scope.query, 'UpdateOptions');
     const dryRun = parseDryRun(scope.query, undefined, 'UpdateOptions');
-    this.handleUnknownFields(definition, object, fieldValidation, scope.warnings);
+    this.decodeFields(definition, object, fieldValidation, scope.warnings, cannotBeHandled(definition));
     if ((object.metadata.name ?? '') !== scope.name) {
       throw newBadRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${scope.name})`);
     }
@@ -383,15 +391,19 @@ export class RestHandler {
       ]);
     }
     let apply: (current: Obj) => Obj;
+    // the patched object is decoded as JSON text (JSON and merge patches) or from a map (strategic), each with its own errors
+    let undecodable: (failure: GoDecodeFailure, patched: Obj) => StatusError;
     switch (contentType) {
       case PATCH_JSON: {
         const patch = decodeJsonPatchBody(body);
         apply = (current) => applyJsonPatch(current, patch);
+        undecodable = (failure, patched) => invalidPatch(patchedText(patched), failure.json);
         break;
       }
       case PATCH_MERGE: {
         const patch = decodePatchObjectBody(body, 'merge');
         apply = (current) => applyMergePatch(current, patch);
+        undecodable = (failure, patched) => invalidPatch(patchedText(patched), failure.json);
         break;
       }
       case PATCH_STRATEGIC: {
@@ -399,6 +411,7 @@ export class RestHandler {
         const patch = decodePatchObjectBody(body, 'strategic');
         const meta = definition.patchMeta;
         apply = (current) => applyStrategicMergePatch(current, patch, meta) as Obj;
+        undecodable = (failure) => invalidPatch(goFormat(patch), failure.converter);
         break;
       }
       default:
@@ -428,13 +441,14 @@ export class RestHandler {
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
         throw newBadRequest('the patch must produce a JSON object');
       }
+      const result = patched;
+      this.decodeFields(definition, result, fieldValidation, scope.warnings, (failure) => undecodable(failure, result));
       patched.metadata ??= {};
       if ((patched.metadata.name ?? '') !== scope.name) {
         throw newBadRequest(`the name of the object (${patched.metadata.name ?? ''}) does not match the name on the URL (${scope.name})`);
       }
       checkNamespace(patched, scope.namespace);
       this.checkTypeMeta(definition, patched);
-      this.handleUnknownFields(definition, patched, fieldValidation, scope.warnings);
       const rv = patched.metadata.resourceVersion;
       if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
         // a resourceVersion in the patch is a precondition
@@ -465,7 +479,7 @@ export class RestHandler {
     if (scope.namespace !== '' && appliedNamespace !== '' && appliedNamespace !== scope.namespace) {
       throw newBadRequest(`the namespace of the object (${appliedNamespace}) does not match the namespace on the request (${scope.namespace})`);
     }
-    this.handleUnknownFields(definition, applied, fieldValidation, scope.warnings);
+    this.pruneUnknownFields(definition, applied, fieldValidation, scope.warnings);
     const store = requireStore(scope);
     const cluster = asCluster(scope);
     let current: Obj | undefined;
@@ -725,12 +739,32 @@ export class RestHandler {
     }
   }
 
-  private handleUnknownFields(definition: ResourceDefinition, object: Obj, validation: FieldValidation, warnings: string[]): void {
-    const unknown = this.options.pruneUnknownFields?.(definition, object) ?? [];
-    if (unknown.length === 0 || validation === 'Ignore') return;
-    const messages = unknown.map((path) => `unknown field "${path}"`);
-    if (validation === 'Strict') throw newBadRequest(`strict decoding error: ${messages.join(', ')}`);
-    warnings.push(...messages);
+  /**
+   * Decodes a request object as its kind's type (`decodeFields`): a value of
+   * the wrong type fails the request (`undecodable` words it as the request's
+   * upstream decoder does), unknown fields are removed and then refused or
+   * warned about as `fieldValidation` says.
+   */
+  private decodeFields(
+    definition: ResourceDefinition,
+    object: Obj,
+    validation: FieldValidation,
+    warnings: string[],
+    undecodable: (failure: GoDecodeFailure) => StatusError,
+  ): void {
+    const decoded = this.options.decodeFields?.(definition, object);
+    if (!decoded) return;
+    if (decoded.failure) throw undecodable(decoded.failure);
+    reportUnknownFields(decoded.unknown, validation, warnings);
+  }
+
+  /**
+   * An apply configuration is not decoded as the kind's Go type (server-side
+   * apply checks its types itself, with its own errors): only its unknown
+   * fields are removed and reported.
+   */
+  private pruneUnknownFields(definition: ResourceDefinition, object: Obj, validation: FieldValidation, warnings: string[]): void {
+    reportUnknownFields(this.options.pruneUnknownFields?.(definition, object) ?? [], validation, warnings);
   }
 
   private async admit(operation: AdmissionOperation, scope: RestScope, object: Obj | undefined, oldObject: Obj | undefined, dryRun: boolean): Promise<void> {
@@ -770,6 +804,32 @@ export class RestHandler {
     }
     return jsonResponse(200, { kind: definition.listKind, apiVersion: apiVersionOf(definition), metadata: listMeta, items });
   }
+}
+
+/** Unknown fields, refused (`Strict`) or reported as warnings (`Warn`). */
+function reportUnknownFields(unknown: readonly string[], validation: FieldValidation, warnings: string[]): void {
+  if (unknown.length === 0 || validation === 'Ignore') return;
+  const messages = unknown.map((path) => `unknown field "${path}"`);
+  if (validation === 'Strict') throw newBadRequest(`strict decoding error: ${messages.join(', ')}`);
+  warnings.push(...messages);
+}
+
+/** A create or update body that does not decode as its kind (upstream `transformDecodeError`). */
+function cannotBeHandled(definition: ResourceDefinition): (failure: GoDecodeFailure) => StatusError {
+  return (failure) =>
+    newBadRequest(`${definition.kind} in version ${JSON.stringify(definition.version)} cannot be handled as a ${definition.kind}: ${failure.json}`);
+}
+
+/** The patched document as upstream's patch library writes it: its top-level members sorted (a Go map). */
+function patchedText(patched: Obj): string {
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(patched).sort()) sorted[key] = patched[key];
+  return JSON.stringify(sorted);
+}
+
+/** A patched object that does not decode as its kind: 422 on the field `patch` (upstream's patch handler). */
+function invalidPatch(patched: string, detail: string): StatusError {
+  return newInvalid({ group: '', kind: '' }, '', [{ type: 'FieldValueInvalid', field: 'patch', badValue: patched, detail }]);
 }
 
 /** Upstream `checkName`'s namespace rule: a namespace in the body, when set, must be the request's. */

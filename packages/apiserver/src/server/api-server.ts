@@ -47,6 +47,7 @@ import { builtinSchemas } from '../builtin/schemas';
 import { aggregatedDiscoveryVersion, DiscoveryDocuments } from '../discovery/discovery';
 import { OpenAPIv3Documents, groupVersionPath } from '../openapi/v3';
 import { pruneUnknownFields } from '../openapi/structural';
+import { GoTypes, decodeAsGo } from '../rest/go-decode';
 import { ResourceRegistry } from '../registry/resource-registry';
 import type { ResourceDefinition } from '../registry/types';
 import { parseRequestInfo, RequestInfoError, type RequestInfo, type ResourceRequestInfo } from '../request/request-info';
@@ -148,6 +149,9 @@ const ALWAYS_ALLOW_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version',
  * Store. Transport-independent: `handle()` serves the Node server and the
  * in-process transport alike. Nothing starts before `run()`.
  */
+
+/** The Go types of the built-in kinds, shared by every server of the process (compiled on first use). */
+const builtinGoTypes = new GoTypes((name) => builtinSchemas[name]);
 export class ApiServer implements AccessReviewer {
   readonly registry: ResourceRegistry;
   private readonly rest: RestHandler;
@@ -212,6 +216,14 @@ export class ApiServer implements AccessReviewer {
         ...(options.watchBufferLines !== undefined ? { maxBufferedLines: options.watchBufferLines } : {}),
       },
       maxBodyBytes: this.maxBodyBytes,
+      decodeFields: (definition, object) => {
+        const custom = pruneCustomResourceFields(definition, object);
+        if (custom) return { unknown: custom };
+        if (definition.openAPISchemas === undefined && definition.schemaName && builtinSchemas[definition.schemaName]) {
+          return decodeAsGo(object, builtinGoTypes.of(definition.schemaName));
+        }
+        return { unknown: [] };
+      },
       pruneUnknownFields: (definition, object) => {
         const custom = pruneCustomResourceFields(definition, object);
         if (custom) return custom;
