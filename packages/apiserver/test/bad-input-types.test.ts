@@ -172,6 +172,22 @@ describe('values of the wrong type in built-in objects', () => {
   });
 });
 
+describe('server-side apply of values of the wrong type', () => {
+  const APPLY = { 'content-type': 'application/apply-patch+yaml' };
+  it.each([
+    ['a bool in configmap data', { data: { enabled: true } }, '.data.enabled: expected string, got &value.valueUnstructured{Value:true}'],
+    ['data that is a string', { data: 'x' }, '.data: expected map, got &{x}'],
+    ['a number as a label value', { metadata: { name: 'applied', namespace: 'ns', labels: { tier: 1 } } }, '.metadata.labels.tier: expected string, got &value.valueUnstructured{Value:1}'],
+  ])('%s: a 500 without a reason, as upstream, nothing written', async (_name, fields, detail) => {
+    const before = await revisionOf(t);
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: 'ns' }, ...fields };
+    const r = await t.request('PATCH', `${CMS}/applied?fieldManager=kubectl`, body, APPLY);
+    expectStatus(r, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `failed to create typed patch object (ns/applied; /v1, Kind=ConfigMap): ${detail}`, code: 500 });
+    expect(await revisionOf(t)).toBe(before);
+    expect((await t.request('GET', `${CMS}/applied`)).status).toBe(404);
+  });
+});
+
 describe('values decoded as the Go value encodes again', () => {
   it('null in a string map is "", not a 500', async () => {
     const r = await t.request('POST', CMS, { metadata: { name: 'nulls', annotations: { a: null } }, data: { k: null } });

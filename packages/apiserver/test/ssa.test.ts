@@ -270,15 +270,16 @@ describe('bad input', () => {
     expect(await written('bad2')).toBe(404);
   });
 
-  it('rejects an item without its list key with 400 (custom resource)', async () => {
+  it('rejects an item without its list key with a 500 without a reason, as upstream (custom resource)', async () => {
     const r = await t.request(
       'PATCH',
       '/clusters/ssa/apis/example.io/v1/namespaces/default/cowboys/bad3?fieldManager=m',
       { apiVersion: 'example.io/v1', kind: 'Cowboy', metadata: { name: 'bad3' }, spec: { horses: [{ color: 'x' }] } },
       APPLY,
     );
-    expect([r.status, r.json().message]).toEqual([
-      400,
+    expect([r.status, r.json().reason, r.json().message]).toEqual([
+      500,
+      undefined,
       'failed to create typed patch object (/bad3; example.io/v1, Kind=Cowboy): .spec.horses: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
     ]);
   });

@@ -345,16 +345,37 @@ describe('server-side apply', () => {
     ['another version', { apiVersion: 'example.io/v2', kind: 'Cowboy', metadata: { name: 'joe' } }, 'invalid object type: example.io/v2, Kind=Cowboy'],
     ['no apiVersion or kind', { metadata: { name: 'joe' } }, 'invalid object type: /, Kind='],
     ['managedFields', cowboy({}, { metadata: { name: 'joe', managedFields: [] } }), 'metadata.managedFields must be nil'],
+  ])('rejects a configuration with %s (400)', (_name, applied, message) => {
+    const { fm } = manager();
+    const err = caught(() => fm.apply(cowboys, undefined, applied as Obj, 'one', false, ''));
+    expect([err.code, err.reason, err.message]).toEqual([400, 'BadRequest', message]);
+  });
+
+  // upstream's typed conversion errors are not turned into a Status: 500 without a reason
+  it.each([
     [
       'a keyed item without its key',
       cowboy({ horses: [{ color: 'x' }] }),
       'failed to create typed patch object (default/joe; example.io/v1, Kind=Cowboy): .spec.horses: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
     ],
     ['duplicate keys', cowboy({ hats: ['a', 'a'] }), 'failed to create typed patch object (default/joe; example.io/v1, Kind=Cowboy): .spec.hats: duplicate entries for key [="a"]'],
-  ])('rejects a configuration with %s (400)', (_name, applied, message) => {
+    [
+      'a string where a number goes',
+      cowboy({ horses: [{ name: 'a', age: 'old' }] }),
+      'failed to create typed patch object (default/joe; example.io/v1, Kind=Cowboy): .spec.horses[name="a"].age: expected numeric (int or float), got string',
+    ],
+    [
+      'values of the wrong type, all of them',
+      cowboy({ notes: { a: 1, b: true }, saddle: 'x' }),
+      'failed to create typed patch object (default/joe; example.io/v1, Kind=Cowboy): errors:\n' +
+        '  .spec.notes.a: expected string, got &value.valueUnstructured{Value:1}\n' +
+        '  .spec.notes.b: expected string, got &value.valueUnstructured{Value:true}\n' +
+        '  .spec.saddle: expected map, got &{x}',
+    ],
+  ])('rejects a configuration with %s (500, no reason)', (_name, applied, message) => {
     const { fm } = manager();
     const err = caught(() => fm.apply(cowboys, undefined, applied as Obj, 'one', false, ''));
-    expect([err.code, err.reason, err.message]).toEqual([400, 'BadRequest', message]);
+    expect([err.code, err.reason, err.message]).toEqual([500, '', message]);
   });
 });
 

@@ -5,7 +5,7 @@
  * entries, manager identifiers, timestamps, stripped metadata, structured
  * merge).
  */
-import { type ManagedFieldsEntry, newBadRequest, newInternalError } from '@kcp-ts/apimachinery';
+import { type ManagedFieldsEntry, newBadRequest, newInternalError, newUnknownError } from '@kcp-ts/apimachinery';
 import { builtinSchemas } from '../builtin/schemas';
 import { resolveNode } from '../openapi/structural';
 import type { Obj, ResourceDefinition } from '../registry/types';
@@ -157,7 +157,8 @@ export class ServerSideApplyFieldManager implements FieldManager {
     try {
       configSet = toFieldSet(applied, context.type, { strict: true });
     } catch (err) {
-      if (err instanceof TypedValueError) throw newBadRequest(`failed to create typed patch object (${describeObject(applied)}): ${err.message}`);
+      // upstream returns this error unclassified: a 500 without a reason
+      if (err instanceof TypedValueError) throw newUnknownError(`failed to create typed patch object (${describeObject(applied)}): ${err.message}`);
       throw err;
     }
     const identifier = managerIdentifier({ manager, operation: 'Apply', subresource });

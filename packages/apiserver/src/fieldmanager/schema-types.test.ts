@@ -25,12 +25,13 @@ describe('merge types from OpenAPI', () => {
   it('types ObjectMeta as upstream: granular labels and annotations, finalizers a set, ownerReferences keyed by uid, managedFields atomic', () => {
     const labels = asMap(at(cm, 'metadata', 'labels'));
     expect(labels.atomic).toBe(false);
-    expect(labels.elementType).toBe(SCALAR);
+    expect(labels.elementType).toEqual({ kind: 'scalar', scalar: 'string' });
     expect(asMap(at(cm, 'metadata', 'annotations')).atomic).toBe(false);
     expect(asList(at(cm, 'metadata', 'finalizers'))).toMatchObject({ relationship: 'set' });
     expect(asList(at(cm, 'metadata', 'ownerReferences'))).toMatchObject({ relationship: 'map', keys: ['uid'] });
     expect(asList(at(cm, 'metadata', 'managedFields'))).toMatchObject({ relationship: 'atomic' });
-    expect(at(cm, 'metadata', 'name')).toBe(SCALAR);
+    expect(at(cm, 'metadata', 'name')).toEqual({ kind: 'scalar', scalar: 'string' });
+    expect(at(cm, 'metadata', 'generation')).toEqual({ kind: 'scalar', scalar: 'numeric' });
   });
 
   it('types a custom resource from its schema, with metadata always ObjectMeta', () => {
@@ -41,9 +42,10 @@ describe('merge types from OpenAPI', () => {
     expect(asList(at(cowboy, 'spec', 'hats')).relationship).toBe('set');
     expect(asList(at(cowboy, 'spec', 'boots')).relationship).toBe('atomic');
     expect(asMap(at(cowboy, 'spec', 'saddle')).atomic).toBe(true);
-    expect(asMap(at(cowboy, 'spec', 'notes')).elementType).toBe(SCALAR);
+    expect(asMap(at(cowboy, 'spec', 'notes')).elementType).toEqual({ kind: 'scalar', scalar: 'string' });
     expect(asMap(at(cowboy, 'spec', 'extra')).elementType).toBe(DEDUCED);
-    expect(at(cowboy, 'spec', 'extra', 'known')).toBe(SCALAR);
+    expect(at(cowboy, 'spec', 'extra', 'known')).toEqual({ kind: 'scalar', scalar: 'string' });
+    // no declared type, and int-or-string: any JSON value
     expect(at(cowboy, 'spec', 'anything')).toBe(SCALAR);
     expect(at(cowboy, 'spec', 'size')).toBe(SCALAR);
     expect(asMap(at(cowboy, 'spec')).nullable('nickname')).toBe(true);
@@ -53,7 +55,7 @@ describe('merge types from OpenAPI', () => {
   it('types built-in structs and their lists', () => {
     expect(asList(at(ns, 'spec', 'finalizers')).relationship).toBe('atomic');
     expect(at(cm, 'data')).toMatchObject({ kind: 'map', atomic: false });
-    expect(at(cm, 'immutable')).toBe(SCALAR);
+    expect(at(cm, 'immutable')).toEqual({ kind: 'scalar', scalar: 'boolean' });
   });
 
   it('falls back to the strategic-merge-patch extensions for lists without list-type', () => {

@@ -14,6 +14,8 @@ import type { ResourceDefinition } from '../registry/types';
 /** A leaf: scalars, and values of no declared type (any JSON, owned as a whole). */
 export interface ScalarType {
   readonly kind: 'scalar';
+  /** the JSON type an apply configuration must give (structured-merge-diff's `Scalar`); any when absent */
+  readonly scalar?: 'string' | 'numeric' | 'boolean';
 }
 
 /** Structs (declared fields) and maps (string keys), owned per field unless atomic. */
@@ -47,8 +49,11 @@ export interface DeducedType {
 /** A merge type. */
 export type FieldType = ScalarType | MapType | ListType | DeducedType;
 
-/** The scalar (leaf) type. */
+/** The scalar (leaf) type of any JSON value. */
 export const SCALAR: ScalarType = Object.freeze({ kind: 'scalar' });
+const STRING_SCALAR: ScalarType = Object.freeze({ kind: 'scalar', scalar: 'string' });
+const NUMERIC_SCALAR: ScalarType = Object.freeze({ kind: 'scalar', scalar: 'numeric' });
+const BOOLEAN_SCALAR: ScalarType = Object.freeze({ kind: 'scalar', scalar: 'boolean' });
 /** The deduced type of unstructured content. */
 export const DEDUCED: DeducedType = Object.freeze({ kind: 'deduced' });
 /** The granular map a deduced object is. */
@@ -96,7 +101,17 @@ export class SchemaTypes {
       return this.mapType(schema, ext('x-kubernetes-map-type') === 'atomic', preserve);
     }
     // strings, numbers, booleans, and nodes of no declared type (any JSON value, owned whole)
-    return SCALAR;
+    switch (schema.type) {
+      case 'string':
+        return STRING_SCALAR;
+      case 'integer':
+      case 'number':
+        return NUMERIC_SCALAR;
+      case 'boolean':
+        return BOOLEAN_SCALAR;
+      default:
+        return SCALAR;
+    }
   }
 
   private mapType(schema: OpenAPISchema, atomic: boolean, preserve: boolean): MapType {

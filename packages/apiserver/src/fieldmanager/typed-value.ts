@@ -7,6 +7,7 @@
 import { jsonEqual } from '@kcp-ts/apimachinery';
 import { goQuote } from '@kcp-ts/topology';
 import { FieldSet, sortElements } from './field-set';
+import { goFormat } from '../rest/go-format';
 import { compareStrings, elementToString, fieldElement, keyElement, type PathElement, pathToString, valueElement } from './path';
 import { DEDUCED, DEDUCED_MAP, type FieldType, type ListType, type MapType, SCALAR } from './schema-types';
 
@@ -99,7 +100,16 @@ function listElements(list: ListType, items: readonly unknown[], path: readonly 
 export function toFieldSet(value: unknown, type: FieldType, options: { strict: boolean }): FieldSet {
   const set = new FieldSet();
   const path: PathElement[] = [];
+  // strict (an apply configuration): values of the wrong type, all of them, as upstream validates it
+  const invalid: string[] = [];
   const walk = (v: unknown, t: FieldType): void => {
+    if (options.strict) {
+      const mismatch = typeMismatch(v, t);
+      if (mismatch !== undefined) {
+        invalid.push(`${pathToString(path)}: ${mismatch}`);
+        return;
+      }
+    }
     const atom = atomOf(t, v);
     if (atom === 'leaf') {
       set.insert(path);
@@ -128,7 +138,64 @@ export function toFieldSet(value: unknown, type: FieldType, options: { strict: b
     }
   };
   walk(value, type);
+  if (invalid.length === 1) throw new TypedValueError(invalid[0]);
+  if (invalid.length > 1) throw new TypedValueError(`errors:\n  ${invalid.join('\n  ')}`);
   return set;
+}
+
+/**
+ * Why `value` does not fit `type` (structured-merge-diff's validation of a
+ * typed value, with its words), or `undefined`. `null` fits everything.
+ */
+function typeMismatch(value: unknown, type: FieldType): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  switch (type.kind) {
+    case 'map':
+      return isPlainObject(value) ? undefined : `expected map, got ${goValueOf(value)}`;
+    case 'list':
+      return Array.isArray(value) ? undefined : `expected list, got ${goValueOf(value)}`;
+    case 'scalar':
+      switch (type.scalar) {
+        case 'string':
+          return typeof value === 'string' ? undefined : `expected string, got &value.valueUnstructured{Value:${goSharpV(value)}}`;
+        case 'numeric':
+          return typeof value === 'number' ? undefined : `expected numeric (int or float), got ${goTypeName(value)}`;
+        case 'boolean':
+          return typeof value === 'boolean' ? undefined : `expected boolean, got ${goValueOf(value)}`;
+        default:
+          return undefined;
+      }
+    default:
+      return undefined;
+  }
+}
+
+/** `%v` of a structured-merge-diff value holding `value` (a pointer to its struct). */
+function goValueOf(value: unknown): string {
+  return `&{${goFormat(value)}}`;
+}
+
+/** Go's `%#v` of unstructured content. */
+function goSharpV(value: unknown): string {
+  if (value === null || value === undefined) return 'interface {}(nil)';
+  if (Array.isArray(value)) return `[]interface {}{${value.map(goSharpV).join(', ')}}`;
+  if (typeof value === 'string') return goQuote(value);
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const entries = Object.keys(record)
+      .sort(compareStrings)
+      .map((key) => `${goQuote(key)}:${goSharpV(record[key])}`);
+    return `map[string]interface {}{${entries.join(', ')}}`;
+  }
+  return goFormat(value);
+}
+
+/** Go's `%T` of unstructured content. */
+function goTypeName(value: unknown): string {
+  if (Array.isArray(value)) return '[]interface {}';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int64' : 'float64';
+  if (typeof value === 'object') return 'map[string]interface {}';
+  return typeof value === 'boolean' ? 'bool' : 'string';
 }
 
 /**
