@@ -67,6 +67,26 @@ describe('unmodified kubectl against kcp start', () => {
     expect(c2.metadata.annotations['kcp.io/cluster']).toBe('root');
   });
 
+  it("refuses YAML whose values kubectl reads as the wrong type, with upstream's errors", async () => {
+    // kubectl reads `yes` as a boolean: a ConfigMap holds only strings
+    const yes = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typed\ndata:\n  enabled: yes\n`;
+    let r = await kcp.kubectl(['-n', 'demo', 'apply', '-f', '-'], { input: yes });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ConfigMap.data of type string\n',
+    );
+    r = await kcp.kubectl(['-n', 'demo', 'apply', '--server-side', '-f', '-'], { input: yes });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'Error from server: failed to create typed patch object (demo/typed; /v1, Kind=ConfigMap): .data.enabled: expected string, got &value.valueUnstructured{Value:true}\n',
+    );
+    r = await kcp.kubectl(['-n', 'demo', 'patch', 'cm', 'c2', '-p', '{"data":{"n":5}}']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('The request is invalid: patch: Invalid value: "map[data:map[n:5]]": cannot convert int64 to string\n');
+    expect((await kcp.kubectl(['-n', 'demo', 'get', 'cm', 'typed'])).code).toBe(1);
+    expect(JSON.parse(await ok(['-n', 'demo', 'get', 'cm', 'c2', '-o', 'json'])).data).toEqual({ k: 'v2' });
+  });
+
   it('lists with output formats, label and field selectors across namespaces', async () => {
     const yaml = await ok(['-n', 'demo', 'get', 'cm', '-o', 'yaml']);
     expect(yaml).toMatch(/name: c1/);
