@@ -5,7 +5,7 @@ import {
   type UserInfo,
   SYSTEM_MASTERS,
 } from '@kcp-ts/apiserver';
-import { newForbidden, type StatusError } from '@kcp-ts/apimachinery';
+import { newForbidden, newUnknownError, type StatusError } from '@kcp-ts/apimachinery';
 import {
   CORE_GROUP,
   LOGICAL_CLUSTER_TYPE_ANNOTATION,
@@ -170,6 +170,10 @@ export function workspaceAdmission(server: ApiServer, state: TenancyState, types
     name: 'tenancy.kcp.io/Workspace',
     admit(a) {
       if (!isResource(a, TENANCY_GROUP, 'workspaces') || a.operation !== 'CREATE') return;
+      // kcp converts the object to its Go type first: a spec or type that is no object fails there, unchanged
+      const spec = a.object?.['spec'];
+      const shape = structShapeError(spec) ?? structShapeError((spec as Record<string, unknown> | undefined)?.['type']);
+      if (shape) throw newUnknownError(`failed to convert unstructured to Workspace: ${shape}`);
       const ws = a.object as unknown as Workspace;
       ws.metadata ??= {};
       const annotations = { ...(ws.metadata.annotations ?? {}) };
@@ -303,3 +307,12 @@ export function workspaceTypeAdmission(state: TenancyState): AdmissionPlugin {
   };
 }
 
+/**
+ * The unstructured converter's error for a struct field holding something
+ * else (`cannot restore struct from: string`), or `undefined`.
+ */
+function structShapeError(value: unknown): string | undefined {
+  if (value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value))) return undefined;
+  const kind = Array.isArray(value) ? 'slice' : typeof value === 'number' ? (Number.isInteger(value) ? 'int64' : 'float64') : typeof value === 'boolean' ? 'bool' : 'string';
+  return `cannot restore struct from: ${kind}`;
+}

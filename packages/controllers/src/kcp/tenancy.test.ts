@@ -116,6 +116,16 @@ describe('Tenancy', () => {
     await expect(admin.cluster('root').resource<Workspace>(WORKSPACES).get('sneaky')).rejects.toMatchObject({ status: { code: 404 } });
   });
 
+  it('refuses a spec or type that is no object as kcp does (500, no reason), writing nothing', async () => {
+    for (const [spec, kind] of [['x', 'string'], [{ type: 'universal' }, 'string'], [{ type: ['universal'] }, 'slice']] as const) {
+      const body = { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name: 'shapeless' }, spec } as unknown as Workspace;
+      await expect(admin.cluster('root').resource<Workspace>(WORKSPACES).create(body)).rejects.toMatchObject({
+        status: { code: 500, message: `failed to convert unstructured to Workspace: cannot restore struct from: ${kind}` },
+      });
+    }
+    await expect(admin.cluster('root').resource<Workspace>(WORKSPACES).get('shapeless')).rejects.toMatchObject({ status: { code: 404 } });
+  });
+
   it('creates a LogicalCluster with initializers Initializing, one without as it is', async () => {
     const lcs = (cluster: string) => tenancy.client.cluster(cluster).resource<LogicalCluster>(LOGICAL_CLUSTERS);
     const initializing = await lcs('withinitializers').create({
