@@ -202,10 +202,7 @@ class Decoder {
 
   /** A map value or slice item: `null` is the element type's zero value. */
   private element(value: unknown, type: GoType): unknown {
-    if (value !== null) {
-      const decoded = this.value(value, type);
-      return decoded === DROP ? null : decoded;
-    }
+    if (value !== null) return this.value(value, type);
     switch (type.kind) {
       case 'string':
         return '';

@@ -441,8 +441,7 @@ export class RestHandler {
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
         throw newBadRequest('the patch must produce a JSON object');
       }
-      const result = patched;
-      this.decodeFields(definition, result, fieldValidation, scope.warnings, (failure) => undecodable(failure, result));
+      this.decodeFields(definition, patched, fieldValidation, scope.warnings, (failure) => undecodable(failure, patched));
       patched.metadata ??= {};
       if ((patched.metadata.name ?? '') !== scope.name) {
         throw newBadRequest(`the name of the object (${patched.metadata.name ?? ''}) does not match the name on the URL (${scope.name})`);
