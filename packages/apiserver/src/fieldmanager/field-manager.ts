@@ -133,9 +133,11 @@ export class ServerSideApplyFieldManager implements FieldManager {
 
   /**
    * Applies `applied` as `manager` to `current` (`undefined`: the object is
-   * created). Throws 400 for a configuration of another kind or version, one
-   * carrying managedFields or one that does not fit the schema (a list item
-   * without its key, duplicate keys), and 409 for conflicts unless `force`.
+   * created). Throws 400 for a configuration of another kind or version or
+   * one carrying managedFields, a 500 without a reason (upstream's
+   * unclassified error) for one that does not fit the schema (values of the
+   * wrong type, a list item without its key, duplicate keys), and 409 for
+   * conflicts unless `force`.
    */
   apply(definition: ResourceDefinition, current: Obj | undefined, applied: Obj, manager: string, force: boolean, subresource: string): Obj {
     checkAppliedKind(definition, applied);
