@@ -195,6 +195,19 @@ describe('a CRD in one logical cluster', () => {
     expect((await t.request('GET', `${widgets('crd-a')}/bad`)).status).toBe(404);
   });
 
+  it('decodes metadata as ObjectMeta: a wrong type is 400 with Go\'s error (rooted at ObjectMeta), a null annotation ""', async () => {
+    const r = await t.request('POST', widgets('crd-a'), { ...widget('typed'), metadata: { name: 'typed', labels: { tier: 1 } } });
+    expect([r.status, r.json().reason, r.json().message]).toEqual([
+      400,
+      'BadRequest',
+      'Widget in version "v1" cannot be handled as a Widget: json: cannot unmarshal number into Go struct field ObjectMeta.labels of type string',
+    ]);
+    expect((await t.request('GET', `${widgets('crd-a')}/typed`)).status).toBe(404);
+    const created = await t.request('POST', widgets('crd-a'), { ...widget('nulled'), metadata: { name: 'nulled', annotations: { note: null } } });
+    expect(created.status).toBe(201);
+    expect(created.json().metadata.annotations).toMatchObject({ note: '' });
+  });
+
   it('prunes unknown fields: a warning by default, 400 with fieldValidation=Strict', async () => {
     let r = await t.request('POST', widgets('crd-a'), { ...widget('pruned'), spec: { replicas: 1, extra: true } });
     expect(r.status).toBe(201);

@@ -152,6 +152,7 @@ const ALWAYS_ALLOW_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version',
 
 /** The Go types of the built-in kinds, shared by every server of the process (compiled on first use). */
 const builtinGoTypes = new GoTypes((name) => builtinSchemas[name]);
+const OBJECT_META_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 export class ApiServer implements AccessReviewer {
   readonly registry: ResourceRegistry;
   private readonly rest: RestHandler;
@@ -218,7 +219,13 @@ export class ApiServer implements AccessReviewer {
       maxBodyBytes: this.maxBodyBytes,
       decodeFields: (definition, object) => {
         const custom = pruneCustomResourceFields(definition, object);
-        if (custom) return { unknown: custom };
+        if (custom) {
+          // a custom resource's metadata (pruned above) is decoded as ObjectMeta, as upstream's schema coercion does
+          const metadata: unknown = object.metadata;
+          if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return { unknown: custom };
+          const failure = decodeAsGo(metadata as Record<string, unknown>, builtinGoTypes.of(OBJECT_META_SCHEMA)).failure;
+          return failure ? { unknown: custom, failure } : { unknown: custom };
+        }
         if (definition.openAPISchemas === undefined && definition.schemaName && builtinSchemas[definition.schemaName]) {
           return decodeAsGo(object, builtinGoTypes.of(definition.schemaName));
         }
