@@ -66,6 +66,7 @@ export { WatchCache, type CachedObject, type CacheEvent, type CacheWatcher } fro
 export { defineBuiltin, builtinPrefix, ALL_VERBS, STATUS_SUBRESOURCE, storageVersionHash, type BuiltinSpec } from './builtin/define';
 export { builtinSchemas, schemaNameForKind, type OpenAPISchema } from './builtin/schemas';
 export { patchMetaFor, pruneUnknownFields, resolveNode, type SchemaResolver } from './openapi/structural';
+export { unstructuredKind } from './rest/go-decode';
 export { columns as tableColumns } from './rest/table';
 export { KeyQueue } from './controllers/queue';
 export { resourcePath } from './controllers/namespace-controller';

@@ -316,8 +316,12 @@ function goNumberText(value: number): string {
   return String(value).replace('e+', 'e');
 }
 
-/** The reflect kind of a value of unstructured content (`json.Unmarshal` with ints preserved). */
-function unstructuredKind(value: unknown): string {
+/**
+ * The reflect kind of a value of unstructured content (`json.Unmarshal` with
+ * ints preserved), as apimachinery's unstructured converter names it in its
+ * errors (`cannot restore struct from: string`).
+ */
+export function unstructuredKind(value: unknown): string {
   if (Array.isArray(value)) return 'slice';
   switch (typeof value) {
     case 'string':

@@ -4,6 +4,7 @@ import {
   type ApiServer,
   type UserInfo,
   SYSTEM_MASTERS,
+  unstructuredKind,
 } from '@kcp-ts/apiserver';
 import { newForbidden, newUnknownError, type StatusError } from '@kcp-ts/apimachinery';
 import {
@@ -313,6 +314,5 @@ export function workspaceTypeAdmission(state: TenancyState): AdmissionPlugin {
  */
 function structShapeError(value: unknown): string | undefined {
   if (value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value))) return undefined;
-  const kind = Array.isArray(value) ? 'slice' : typeof value === 'number' ? (Number.isInteger(value) ? 'int64' : 'float64') : typeof value === 'boolean' ? 'bool' : 'string';
-  return `cannot restore struct from: ${kind}`;
+  return `cannot restore struct from: ${unstructuredKind(value)}`;
 }
