@@ -13,26 +13,19 @@ export const RFC3339_MICRO = '2006-01-02T15:04:05.000000Z07:00';
 
 /** The chunks of the two layouts, as Go's `nextStdChunk` splits them: a literal prefix and a field. */
 type Field = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'micros' | 'zone';
-const CHUNKS: Record<string, ReadonlyArray<readonly [prefix: string, field: Field, std: string]>> = {
-  [RFC3339]: [
-    ['', 'year', '2006'],
-    ['-', 'month', '01'],
-    ['-', 'day', '02'],
-    ['T', 'hour', '15'],
-    [':', 'minute', '04'],
-    [':', 'second', '05'],
-    ['', 'zone', 'Z07:00'],
-  ],
-  [RFC3339_MICRO]: [
-    ['', 'year', '2006'],
-    ['-', 'month', '01'],
-    ['-', 'day', '02'],
-    ['T', 'hour', '15'],
-    [':', 'minute', '04'],
-    [':', 'second', '05'],
-    ['', 'micros', '.000000'],
-    ['', 'zone', 'Z07:00'],
-  ],
+type Chunk = readonly [prefix: string, field: Field, std: string];
+const DATE_TIME: readonly Chunk[] = [
+  ['', 'year', '2006'],
+  ['-', 'month', '01'],
+  ['-', 'day', '02'],
+  ['T', 'hour', '15'],
+  [':', 'minute', '04'],
+  [':', 'second', '05'],
+];
+const ZONE: Chunk = ['', 'zone', 'Z07:00'];
+const CHUNKS: Record<string, readonly Chunk[]> = {
+  [RFC3339]: [...DATE_TIME, ZONE],
+  [RFC3339_MICRO]: [...DATE_TIME, ['', 'micros', '.000000'], ZONE],
 };
 
 const isDigit = (s: string, i: number): boolean => i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39;
