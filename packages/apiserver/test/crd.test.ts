@@ -256,7 +256,7 @@ describe('a CRD in one logical cluster', () => {
       ['Name', 'string', 'name'],
       ['Replicas', 'integer', ''],
       ['Ready', 'string', ''],
-      ['Age', 'string', ''],
+      ['Age', 'date', ''],
     ]);
     const [name, replicas, ready, age] = table.rows[0].cells;
     expect([name, replicas, ready]).toEqual(['st', 1, 'True']);

@@ -265,22 +265,52 @@ const EVENTS_PREFIX = builtinPrefix('', 'events');
 
 function eventObjectCell(ref: Json): string {
   const kind = str(ref['kind']).toLowerCase();
-  return kind ? `${kind}/${str(ref['name'])}` : str(ref['name']);
+  return str(ref['name']) ? `${kind}/${str(ref['name'])}` : kind;
 }
 
+/** Time since a stored timestamp, `<unknown>` for none (upstream's translateTimestampSince). */
+const since = (timestamp: unknown, now: number): string => (timestamp ? age(timestamp, now) : '<unknown>');
+
+/** First Seen: `firstTimestamp`, else the `eventTime` of the newer API. */
+const firstSeen = (o: Obj, now: number): string => (str(o['firstTimestamp']) ? since(o['firstTimestamp'], now) : since(o['eventTime'], now));
+
+/** Last Seen: the series' last observation, else `lastTimestamp`, else First Seen. */
 function lastSeen(o: Obj, now: number): string {
-  const series = obj(o['series']);
-  const t = str(series['lastObservedTime']) || str(o['lastTimestamp']) || str(o['eventTime']) || str(o['firstTimestamp']) || str(o.metadata.creationTimestamp);
-  return age(t, now);
+  const series = o['series'];
+  if (series !== undefined && series !== null) return since(obj(series)['lastObservedTime'], now);
+  return str(o['lastTimestamp']) ? since(o['lastTimestamp'], now) : firstSeen(o, now);
 }
 
+/** Count: the series' count, else `count`, else 1 (events of the newer API are singletons). */
+function eventCount(o: Obj): number {
+  const series = o['series'];
+  if (series !== undefined && series !== null) return typeof obj(series)['count'] === 'number' ? (obj(series)['count'] as number) : 0;
+  return typeof o['count'] === 'number' && o['count'] !== 0 ? o['count'] : 1;
+}
+
+/** Source: component (or reporting controller), then host (or reporting instance) after a comma. */
+function eventSource(o: Obj): string {
+  const source = obj(o['source']);
+  const component = str(source['component']) || str(o['reportingComponent']);
+  const instance = str(source['host']) || str(o['reportingInstance']);
+  return instance === '' ? component : `${component}, ${instance}`;
+}
+
+/**
+ * The event columns of upstream's printer, computed on the core/v1 form;
+ * the wide ones (priority 1) are what `kubectl get events -o wide` adds.
+ */
 const eventColumns: TableColumn[] = [
-  { name: 'Last Seen', type: 'string', description: 'Time since the event was last observed', cell: lastSeen },
-  { name: 'Type', type: 'string', description: 'Type of the event (Normal, Warning)', cell: (o) => str(o['type']) },
-  { name: 'Reason', type: 'string', description: 'Short machine-readable reason', cell: (o) => str(o['reason']) },
-  { name: 'Object', type: 'string', description: 'The object the event is about', cell: (o) => eventObjectCell(obj(o['involvedObject'])) },
-  { name: 'Message', type: 'string', description: 'Human-readable description', cell: (o) => str(o['message']) },
-  { name: 'Name', type: 'string', format: 'name', priority: 1, description: 'Name of the event', cell: (o) => o.metadata.name ?? '' },
+  { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.', cell: lastSeen },
+  { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning), new types could be added in the future', cell: (o) => str(o['type']) },
+  { name: 'Reason', type: 'string', description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.", cell: (o) => str(o['reason']) },
+  { name: 'Object', type: 'string', description: 'The object that this event is about.', cell: (o) => eventObjectCell(obj(o['involvedObject'])) },
+  { name: 'Subobject', type: 'string', priority: 1, description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].', cell: (o) => str(obj(o['involvedObject'])['fieldPath']) },
+  { name: 'Source', type: 'string', priority: 1, description: 'The component reporting this event. Should be a short machine understandable string.', cell: eventSource },
+  { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.', cell: (o) => str(o['message']).trim() },
+  { name: 'First Seen', type: 'string', priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', cell: firstSeen },
+  { name: 'Count', type: 'string', priority: 1, description: 'The number of times this event has occurred.', cell: eventCount },
+  { ...columns.name, priority: 1 },
 ];
 
 function validateEvent(object: Obj): FieldError[] {
@@ -352,9 +382,8 @@ export function eventsV1ToCoreEvent(event: Obj): Obj {
   return out as Obj;
 }
 
-const eventsV1Columns: TableColumn[] = eventColumns.map((c) =>
-  c.name === 'Object' ? { ...c, cell: (o: Obj) => eventObjectCell(obj(o['regarding'])) } : c.name === 'Message' ? { ...c, cell: (o: Obj) => str(o['note']) } : c,
-);
+/** events.k8s.io shows the same columns as core/v1, computed on the core form of the event, as upstream prints both from one internal type. */
+const eventsV1Columns: TableColumn[] = eventColumns.map((c) => ({ ...c, cell: (o: Obj, now: number) => c.cell(eventsV1ToCoreEvent(o), now) }));
 
 const eventsV1 = defineBuiltin({
   group: 'events.k8s.io',

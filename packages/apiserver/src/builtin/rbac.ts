@@ -64,7 +64,6 @@ const bindingStrategy = (namespaced: boolean): Strategy => ({
   },
 });
 
-const createdAt: TableColumn = { name: 'Created At', type: 'date', description: 'Time the role was created', cell: (o) => o.metadata.creationTimestamp ?? '' };
 const subjectsOf = (kind: string) => (o: Obj) =>
   arr(o['subjects'])
     .filter((s) => s['kind'] === kind)
@@ -81,8 +80,8 @@ const bindingColumns: TableColumn[] = [
 
 /** The RBAC resources served in every logical cluster. */
 export const rbacResources: readonly ResourceDefinition[] = [
-  defineBuiltin({ group: GROUP, version: 'v1', resource: 'roles', kind: 'Role', singular: 'role', namespaced: true, strategy: roleStrategy(false), nameValidation: 'path-segment', table: { columns: [columns.name, createdAt] } }),
+  defineBuiltin({ group: GROUP, version: 'v1', resource: 'roles', kind: 'Role', singular: 'role', namespaced: true, strategy: roleStrategy(false), nameValidation: 'path-segment', table: { columns: [columns.name, columns.createdAt] } }),
   defineBuiltin({ group: GROUP, version: 'v1', resource: 'rolebindings', kind: 'RoleBinding', singular: 'rolebinding', namespaced: true, strategy: bindingStrategy(true), nameValidation: 'path-segment', table: { columns: bindingColumns } }),
-  defineBuiltin({ group: GROUP, version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', singular: 'clusterrole', namespaced: false, strategy: roleStrategy(true), nameValidation: 'path-segment', table: { columns: [columns.name, createdAt] } }),
+  defineBuiltin({ group: GROUP, version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', singular: 'clusterrole', namespaced: false, strategy: roleStrategy(true), nameValidation: 'path-segment', table: { columns: [columns.name, columns.createdAt] } }),
   defineBuiltin({ group: GROUP, version: 'v1', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', singular: 'clusterrolebinding', namespaced: false, strategy: bindingStrategy(false), nameValidation: 'path-segment', table: { columns: bindingColumns } }),
 ];

@@ -336,13 +336,7 @@ export function customResourceDefinitionResource(schemas: SchemaCache): Resource
     table: {
       columns: [
         columns.name,
-        {
-          name: 'Created At',
-          type: 'string',
-          format: 'date',
-          description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
-          cell: (o) => o.metadata.creationTimestamp ?? '',
-        },
+        columns.createdAt,
       ],
     },
   });

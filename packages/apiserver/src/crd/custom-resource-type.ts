@@ -3,7 +3,7 @@ import { ALL_VERBS, STATUS_SUBRESOURCE, storageVersionHash } from '../builtin/de
 import type { OpenAPISchema } from '../builtin/schemas';
 import { compareKubeVersions } from '../discovery/discovery';
 import type { Obj, ResourceDefinition, Strategy, SubresourceDefinition, TableColumn, TableDefinition } from '../registry/types';
-import { columns } from '../rest/table';
+import { cellForJsonValue, columns } from '../rest/table';
 import { evaluateJsonPath, parseJsonPath, printJsonPathValue } from './jsonpath';
 import type { CompiledSchema, SchemaCache } from './schema/compiled-schema';
 import { isObject } from './schema/schema-node';
@@ -172,7 +172,7 @@ function tableOf(printerColumns: readonly PrinterColumn[]): TableDefinition {
           name: 'Age',
           type: 'date',
           description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
-          cell: (o) => o.metadata.creationTimestamp ?? null,
+          cell: (o, now) => cellForJsonValue('date', o.metadata.creationTimestamp ?? null, now),
         },
       ],
     };
@@ -189,10 +189,10 @@ function tableOf(printerColumns: readonly PrinterColumn[]): TableDefinition {
           ...(column.format ? { format: column.format } : {}),
           description: column.description ?? '',
           ...(column.priority ? { priority: column.priority } : {}),
-          cell: (object) => {
+          cell: (object, now) => {
             const [value] = evaluateJsonPath(object, path);
             if (value === undefined || value === null) return null;
-            return type === 'string' ? printJsonPathValue(value) : value;
+            return type === 'string' ? printJsonPathValue(value) : cellForJsonValue(type, value, now);
           },
         };
       }),

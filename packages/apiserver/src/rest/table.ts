@@ -1,5 +1,6 @@
 import type { Obj, ResourceDefinition, TableColumn, TableDefinition } from '../registry/types';
-import { age } from '../table/duration';
+import { age, humanDuration } from '../table/duration';
+import { RFC3339, parseGoTime } from './go-time';
 
 const NAME_COLUMN: TableColumn = {
   name: 'Name',
@@ -16,11 +17,52 @@ const AGE_COLUMN: TableColumn = {
   cell: (o, now) => age(o.metadata.creationTimestamp, now),
 };
 
+/**
+ * `Created At`: the creation time in RFC 3339, as upstream's default table
+ * convertor and the RBAC role printers print it (kubectl shows it as is).
+ */
+const CREATED_AT_COLUMN: TableColumn = {
+  name: 'Created At',
+  type: 'date',
+  description: AGE_COLUMN.description,
+  cell: (o) => o.metadata.creationTimestamp ?? '0001-01-01T00:00:00Z',
+};
+
 /** The default columns of a type without its own: NAME, AGE. */
 export const DEFAULT_TABLE: TableDefinition = { columns: [NAME_COLUMN, AGE_COLUMN] };
 
 /** Helpers for type definitions. */
-export const columns = { name: NAME_COLUMN, age: AGE_COLUMN };
+export const columns = { name: NAME_COLUMN, age: AGE_COLUMN, createdAt: CREATED_AT_COLUMN };
+
+/** Go's zero time, 0001-01-01T00:00:00Z, in Unix milliseconds */
+const ZERO_TIME_MS = -62_135_596_800_000;
+
+/**
+ * A JSON value in a column of a custom resource's table, as upstream's
+ * custom resource table convertor turns it into a cell: a value of another
+ * type than the column's is empty (null), integers are truncated, and a
+ * `date` is the time since then (`<invalid>` when not an RFC 3339 time,
+ * `<unknown>` for the zero time).
+ */
+export function cellForJsonValue(type: TableColumn['type'], value: unknown, now: number): unknown {
+  switch (type) {
+    case 'integer':
+      return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'string':
+      return typeof value === 'string' ? value : null;
+    case 'date': {
+      if (typeof value !== 'string') return null;
+      if (value === '' || value === 'null') return '<unknown>';
+      const parsed = parseGoTime(RFC3339, value);
+      if (!parsed.ok) return '<invalid>';
+      return parsed.epochMillis === ZERO_TIME_MS ? '<unknown>' : humanDuration(now - parsed.epochMillis);
+    }
+  }
+}
 
 /** The `metadata` of a PartialObjectMetadata (everything kubectl reads from rows: namespace, labels…). */
 export function partialObjectMetadata(object: Obj, version: string): Obj {
@@ -44,18 +86,14 @@ export function buildTable(
       : {
           columnDefinitions: table.columns.map((c) => ({
             name: c.name,
-            type: c.type === 'date' ? 'string' : c.type,
+            type: c.type,
             format: c.format ?? '',
             description: c.description,
             priority: c.priority ?? 0,
           })),
         }),
     rows: objects.map((object) => ({
-      cells: table.columns.map((c) => {
-        const value = c.cell(object, now);
-        if (c.type === 'date') return typeof value === 'string' ? age(value, now) : value ?? null;
-        return value ?? null;
-      }),
+      cells: table.columns.map((c) => c.cell(object, now) ?? null),
       ...(options.includeObject === 'None'
         ? {}
         : { object: options.includeObject === 'Object' ? object : partialObjectMetadata(object, options.version) }),
