@@ -237,12 +237,23 @@ const cases: Case[] = [
     }),
   },
   {
+    // the values' UTF-8 bytes count, not the keys: 1 MiB − 2 characters plus 'éx' is one byte over
     name: 'configmap data over 1 MiB',
-    body: configMap('big', { k: 'x'.repeat(1024 * 1024) }),
+    body: configMap('big', { k: 'x'.repeat(1024 * 1024 - 2), k2: 'éx' }),
     expected: failure(422, 'Invalid', 'ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes', {
       name: 'big',
       kind: 'ConfigMap',
       causes: [{ reason: 'FieldValueTooLong', message: 'Too long: may not be more than 1048576 bytes', field: '[]' }],
+    }),
+  },
+  {
+    name: 'secret data over 1 MiB (reported on data)',
+    url: `${NS}/secrets`,
+    body: { metadata: { name: 'big' }, data: { a: Buffer.alloc(512 * 1024).toString('base64'), b: Buffer.alloc(512 * 1024 + 1).toString('base64') } },
+    expected: failure(422, 'Invalid', 'Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes', {
+      name: 'big',
+      kind: 'Secret',
+      causes: [{ reason: 'FieldValueTooLong', message: 'Too long: may not be more than 1048576 bytes', field: 'data' }],
     }),
   },
   {

@@ -233,6 +233,12 @@ describe('a CRD in one logical cluster', () => {
     expect(r.json().metadata.generation).toBe(1);
   });
 
+  it('refuses a field selector on other fields than the name and namespace: field label not supported (a custom resource)', async () => {
+    const r = await t.request('GET', `${widgets('crd-a')}?fieldSelector=spec.color%3Dred`);
+    expect(r.status).toBe(400);
+    expect(r.json().message).toBe('field label not supported: spec.color');
+  });
+
   it('scales through /scale (kubectl scale)', async () => {
     await t.request('POST', widgets('crd-a'), widget('sc', { replicas: 2 }));
     let r = await t.request('GET', `${widgets('crd-a')}/sc/scale`);

@@ -70,7 +70,7 @@ export function defineBuiltin(spec: BuiltinSpec): ResourceDefinition {
     strategy: spec.strategy,
     ...(spec.virtualCreate ? { virtualCreate: spec.virtualCreate } : {}),
     ...(spec.table ? { table: spec.table } : {}),
-    ...(spec.fieldLabels ? { fieldLabels: spec.fieldLabels } : {}),
+    ...(spec.fieldLabels ? { fieldLabels: spec.fieldLabels } : { defaultFieldSelectorConversion: true }),
     ...(schemaName ? { schemaName } : {}),
     ...(schema ? { patchMeta: patchMetaFor(schema, (name) => builtinSchemas[name]) } : {}),
     ...(spec.returnDeletedObject ? { returnDeletedObject: true } : {}),

@@ -37,6 +37,13 @@ export interface ResourceDefinition {
   readonly table?: TableDefinition;
   /** extra field selector labels beyond `metadata.name`/`metadata.namespace` */
   readonly fieldLabels?: (object: Obj) => Record<string, string>;
+  /**
+   * A built-in type without field labels of its own: an unsupported field
+   * selector gets the message of upstream's default conversion
+   * (`"x" is not a known field selector: only "metadata.name", "metadata.namespace"`)
+   * instead of `field label not supported: x`.
+   */
+  readonly defaultFieldSelectorConversion?: boolean;
   /** OpenAPI component name of the kind */
   readonly schemaName?: string;
   /**

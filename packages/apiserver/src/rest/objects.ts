@@ -1,5 +1,5 @@
 import { type FieldSelector, newBadRequest } from '@kcp-ts/apimachinery';
-import { type Selector, matches } from '@kcp-ts/topology';
+import { type Selector, goQuote, matches } from '@kcp-ts/topology';
 import type { Obj, ResourceDefinition } from '../registry/types';
 import type { CachedObject } from '../watch/watch-cache';
 
@@ -37,7 +37,7 @@ export function fieldsOf(definition: ResourceDefinition, object: Obj): Record<st
   return definition.fieldLabels ? { ...fields, ...definition.fieldLabels(object) } : fields;
 }
 
-/** The field labels a type supports (for 400 `field label not supported`). */
+/** Refuses a field selector on labels the type does not support (400, with upstream's message for the type). */
 export function checkFieldSelector(definition: ResourceDefinition, selector: FieldSelector | undefined): void {
   if (!selector) return;
   const supported = new Set(['metadata.name', 'metadata.namespace']);
@@ -45,7 +45,11 @@ export function checkFieldSelector(definition: ResourceDefinition, selector: Fie
     for (const key of Object.keys(definition.fieldLabels(emptyObject))) supported.add(key);
   }
   const unsupported = selector.unsupportedField(supported);
-  if (unsupported !== undefined) throw newBadRequest(`field label not supported: ${unsupported}`);
+  if (unsupported === undefined) return;
+  if (definition.defaultFieldSelectorConversion) {
+    throw newBadRequest(`${goQuote(unsupported)} is not a known field selector: only "metadata.name", "metadata.namespace"`);
+  }
+  throw newBadRequest(`field label not supported: ${unsupported}`);
 }
 const emptyObject = { metadata: {} } as Obj;
 
