@@ -47,6 +47,27 @@ describe('REST over one logical cluster', () => {
     expect(r.json().message).toBe('configmaps "c1" not found');
   });
 
+  it('leaves out empty metadata maps, lists and strings, as Go encodes ObjectMeta (omitempty): on create, update and patch', async () => {
+    await t.request('POST', '/clusters/c1/api/v1/namespaces', { metadata: { name: 'omit' } });
+    const url = '/clusters/c1/api/v1/namespaces/omit/configmaps';
+    let r = await t.request('POST', url, { metadata: { name: 'e', labels: {}, finalizers: [], ownerReferences: [], generateName: '' }, data: {} });
+    expect(r.status).toBe(201);
+    const created = r.json();
+    expect(Object.keys(created.metadata).sort()).toEqual(['annotations', 'creationTimestamp', 'managedFields', 'name', 'namespace', 'resourceVersion', 'uid']);
+    // an empty labels map added by a patch is no change: nothing is written
+    r = await t.request('PATCH', `${url}/e`, [{ op: 'add', path: '/metadata/labels', value: {} }], { 'content-type': 'application/json-patch+json' });
+    expect(r.status).toBe(200);
+    expect(r.json().metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    expect(r.json().metadata.labels).toBeUndefined();
+    // the last finalizer removed: no empty list is left
+    r = await t.request('PUT', `${url}/e`, { ...created, metadata: { ...created.metadata, finalizers: ['example.com/f'] } });
+    expect(r.json().metadata.finalizers).toEqual(['example.com/f']);
+    r = await t.request('PATCH', `${url}/e`, { metadata: { finalizers: [] } }, { 'content-type': 'application/merge-patch+json' });
+    expect(r.status).toBe(200);
+    expect(r.json().metadata).not.toHaveProperty('finalizers');
+    expect(JSON.stringify((await t.request('GET', `${url}/e`)).json().metadata)).not.toContain('finalizers');
+  });
+
   it('isolates logical clusters', async () => {
     await t.request('POST', '/clusters/iso-a/api/v1/namespaces', { metadata: { name: 'x' } });
     await t.request('POST', '/clusters/iso-a/api/v1/namespaces/x/configmaps', cm('only-in-a'));

@@ -48,9 +48,28 @@ export function validateUpdatedObjectMeta(meta: ObjectMeta, old: ObjectMeta): Fi
   return validateObjectMetaUpdate(meta, old);
 }
 
-/** Fields of ObjectMeta that clients may not set on create. */
+const OMITTED_WHEN_EMPTY = ['labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields', 'name', 'generateName', 'uid'] as const;
+
+/**
+ * Leaves out the members of ObjectMeta that Go encodes with `omitempty` when
+ * they are empty (`labels: {}`, `finalizers: []`, `generateName: ""`…), as
+ * an object decoded into ObjectMeta and encoded again has them, so that an
+ * empty map or list written by a client or a patch is stored as none.
+ */
+function omitEmptyMetadata(meta: ObjectMeta): void {
+  const members = meta as Record<string, unknown>;
+  for (const name of OMITTED_WHEN_EMPTY) {
+    const value = members[name];
+    if (value === '' || (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0)) {
+      delete members[name];
+    }
+  }
+}
+
+/** Fields of ObjectMeta that clients may not set on create (and the empty members Go leaves out). */
 export function prepareMetadataForCreate(object: Obj, definition: ResourceDefinition, namespace: string, now: string): void {
   const meta = object.metadata;
+  omitEmptyMetadata(meta);
   meta.uid = randomUUID();
   meta.creationTimestamp = now;
   delete meta.deletionTimestamp;
@@ -73,6 +92,7 @@ export function prepareMetadataForCreate(object: Obj, definition: ResourceDefini
 export function prepareMetadataForUpdate(object: Obj, old: Obj, definition: ResourceDefinition): void {
   const meta = object.metadata;
   const oldMeta = old.metadata;
+  omitEmptyMetadata(meta);
   if (!meta.uid && oldMeta.uid !== undefined) meta.uid = oldMeta.uid;
   if (oldMeta.creationTimestamp !== undefined) meta.creationTimestamp = oldMeta.creationTimestamp;
   if (oldMeta.deletionTimestamp !== undefined) meta.deletionTimestamp = oldMeta.deletionTimestamp;
