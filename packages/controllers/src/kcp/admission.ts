@@ -197,7 +197,8 @@ export function workspaceAdmission(server: ApiServer, state: TenancyState, types
       if (!ws.spec.type.path) ws.spec.type = { ...ws.spec.type, path: typePath(type) };
       const extraLabels = type.spec?.additionalWorkspaceLabels ?? {};
       if (Object.keys(extraLabels).length > 0) ws.metadata.labels = { ...extraLabels, ...ws.metadata.labels };
-      if (!privileged && (ws.spec.cluster || ws.spec.URL)) throw forbidden(a, 'spec.cluster and spec.URL can only be set by the system');
+      if (!privileged && ws.spec.cluster) throw forbidden(a, 'spec.Cluster can only be set by system privileged users');
+      if (!privileged && ws.spec.URL) throw forbidden(a, 'spec.URL can only be set by system privileged users');
       // scheduling rides on the create: the name, shard and finalizer (the controller's first write),
       // and where it will be served when the name is fresh (the controller's spec write)
       if (shardLoad?.synced() && !isPlaced(ws)) {
@@ -272,9 +273,8 @@ export function workspaceAdmission(server: ApiServer, state: TenancyState, types
     if (isPrivileged(a.user)) return;
     const ws = a.object as unknown as Workspace;
     const old = a.oldObject as unknown as Workspace;
-    if ((ws.spec?.cluster ?? '') !== (old.spec?.cluster ?? '') || (ws.spec?.URL ?? '') !== (old.spec?.URL ?? '')) {
-      throw forbidden(a, 'spec.cluster and spec.URL can only be set by the system');
-    }
+    if ((ws.spec?.cluster ?? '') !== (old.spec?.cluster ?? '')) throw forbidden(a, 'spec.cluster can only be changed by system privileged users');
+    if ((ws.spec?.URL ?? '') !== (old.spec?.URL ?? '')) throw forbidden(a, 'spec.URL can only be changed by system privileged users');
     if (((ws.status?.phase ?? '') as LogicalClusterPhase | '') !== ((old.status?.phase ?? '') as LogicalClusterPhase | '')) {
       throw forbidden(a, 'status.phase can only be set by the system');
     }

@@ -107,13 +107,23 @@ describe('Tenancy', () => {
     expect(ready.spec).toMatchObject({ cluster: created.metadata?.annotations?.['internal.tenancy.kcp.io/cluster'], URL: `${EXTERNAL}/clusters/root:${created.metadata!.name!}` });
   });
 
-  it('refuses spec.cluster and spec.URL from a user, writing nothing', async () => {
-    for (const spec of [{ cluster: 'abcdefghijklmnop' }, { URL: 'https://elsewhere' }]) {
+  it('refuses spec.cluster and spec.URL from a user with kcp\'s messages, writing nothing', async () => {
+    for (const [spec, message] of [
+      [{ cluster: 'abcdefghijklmnop', URL: 'https://elsewhere' }, 'spec.Cluster can only be set by system privileged users'],
+      [{ URL: 'https://elsewhere' }, 'spec.URL can only be set by system privileged users'],
+    ] as const) {
       await expect(admin.cluster('root').resource<Workspace>(WORKSPACES).create(workspace('sneaky', { spec }))).rejects.toMatchObject({
-        status: { code: 403, message: 'workspaces.tenancy.kcp.io "sneaky" is forbidden: spec.cluster and spec.URL can only be set by the system' },
+        status: { code: 403, message: `workspaces.tenancy.kcp.io "sneaky" is forbidden: ${message}` },
       });
     }
     await expect(admin.cluster('root').resource<Workspace>(WORKSPACES).get('sneaky')).rejects.toMatchObject({ status: { code: 404 } });
+    await admin.cluster('root').resource<Workspace>(WORKSPACES).create(workspace('moved'));
+    const ready = await readyWorkspace('root', 'moved');
+    // (a changed spec.cluster is refused before, by the schema's rule: cluster is immutable)
+    await expect(admin.cluster('root').resource<Workspace>(WORKSPACES).patch('moved', { spec: { URL: 'https://elsewhere' } })).rejects.toMatchObject({
+      status: { code: 403, message: 'workspaces.tenancy.kcp.io "moved" is forbidden: spec.URL can only be changed by system privileged users' },
+    });
+    expect((await admin.cluster('root').resource<Workspace>(WORKSPACES).get('moved')).metadata?.resourceVersion).toBe(ready.metadata?.resourceVersion);
   });
 
   it('refuses a spec or type that is no object as kcp does (500, no reason), writing nothing', async () => {
