@@ -1,6 +1,7 @@
 import type { ResourceDefinition } from '../registry/types';
 import { columns } from '../rest/table';
 import { defineBuiltin } from './define';
+import { webhookConfigurationStrategy } from './webhook-configurations';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -31,7 +32,7 @@ export const miscResources: readonly ResourceDefinition[] = [
       singular: kind.toLowerCase(),
       namespaced: false,
       categories: ['api-extensions'],
-      strategy: { statusSubresource: false, tracksGeneration: true },
+      strategy: webhookConfigurationStrategy(kind === 'MutatingWebhookConfiguration'),
       table: {
         columns: [
           columns.name,
