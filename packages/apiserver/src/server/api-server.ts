@@ -139,6 +139,8 @@ export interface ServiceAccountTokenOptions {
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** `/healthz`, `/livez`, `/readyz`, and one of their checks */
+const HEALTH_PATH = /^\/(healthz|livez|readyz)(\/[a-z-]+)?$/;
 const ALWAYS_ALLOW_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
 /**
@@ -354,8 +356,8 @@ export class ApiServer implements AccessReviewer {
     const queryStart = request.url.indexOf('?');
     const rawPath = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
     const query = new URLSearchParams(queryStart < 0 ? '' : request.url.slice(queryStart + 1));
-    const health = this.health(rawPath, query);
-    if (health) return health;
+    const health = HEALTH_PATH.exec(rawPath);
+    if (health) return this.health(health, query);
 
     let clusterPath: ClusterPath | undefined;
     let path = rawPath;
@@ -373,8 +375,8 @@ export class ApiServer implements AccessReviewer {
     if (clusterPath === undefined && (path === '/version' || path === '/version/')) return this.version();
     let user = this.authenticateRequest(request);
     if (clusterPath === undefined) throw notFound();
-    const subPathHealth = this.health(path, query);
-    if (subPathHealth) return subPathHealth;
+    const subPathHealth = HEALTH_PATH.exec(path);
+    if (subPathHealth) return this.health(subPathHealth, query);
 
     let cluster: ClusterName | '*';
     if (clusterPath === '*') {
@@ -543,22 +545,76 @@ export class ApiServer implements AccessReviewer {
     for (const [key] of this.openapiByKey) if (key.startsWith(`${cluster}:`)) this.openapiByKey.delete(key);
   }
 
-  private health(path: string, query: URLSearchParams): ApiResponse | undefined {
-    const m = /^\/(healthz|livez|readyz)(\/[a-z-]+)?$/.exec(path);
-    if (!m) return undefined;
-    const ok = m[1] !== 'readyz' || this.ready;
-    const checks = m[1] === 'readyz' ? [['ping', true], ['informer-sync', this.ready]] as const : [['ping', true]] as const;
-    if (m[2]) {
-      const check = checks.find(([name]) => `/${name}` === m[2]);
-      if (!check) return textResponse(404, 'not found');
-      return check[1] ? textResponse(200, 'ok') : textResponse(500, `[-]${check[0]} failed: reason withheld`);
+  /**
+   * `/healthz`, `/livez` and `/readyz` with upstream's checks and output:
+   * `ping`; `etcd`, the storage answering within 2 s (3 s for readiness, as
+   * `etcd-readiness`), whatever the engine, as kine calls it; `informer-sync`,
+   * the caches loaded. `?verbose` lists them, `?exclude=<name>` skips one, a
+   * failure lists them with the reason withheld (it is logged), and
+   * `/<endpoint>/<check>` runs one.
+   */
+  private async health(match: RegExpExecArray, query: URLSearchParams): Promise<ApiResponse> {
+    const endpoint = match[1]!;
+    type Check = readonly [name: string, check: () => Promise<void> | void];
+    const checks: Check[] = [['ping', () => undefined], ['etcd', () => this.storageAnswers(2_000)]];
+    if (endpoint === 'readyz') {
+      checks.push(['etcd-readiness', () => this.storageAnswers(3_000)], [
+        'informer-sync',
+        () => {
+          if (!this.ready) throw new Error('the caches have not synced');
+        },
+      ]);
     }
-    if (query.has('verbose') || !ok) {
-      const lines = checks.map(([name, passed]) => (passed ? `[+]${name} ok` : `[-]${name} failed: reason withheld`));
-      lines.push(ok ? `${m[1]} check passed` : `${m[1]} check failed`);
-      return textResponse(ok ? 200 : 500, `${lines.join('\n')}\n`);
+    /** the check's error message, undefined when it passes */
+    const failure = async (check: () => Promise<void> | void): Promise<string | undefined> => {
+      try {
+        await check();
+        return undefined;
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+    };
+    if (match[2]) {
+      const check = checks.find(([name]) => `/${name}` === match[2]);
+      if (!check) return textResponse(404, '404 page not found\n');
+      const err = await failure(check[1]);
+      return err === undefined ? textResponse(200, 'ok') : textResponse(500, `internal server error: ${err}\n`);
     }
-    return textResponse(200, 'ok');
+    const excluded = new Set(query.getAll('exclude'));
+    const results = await Promise.all(checks.map(async ([name, check]) => [name, excluded.has(name) ? 'excluded' : await failure(check)] as const));
+    let output = '';
+    const failed: string[] = [];
+    for (const [name, result] of results) {
+      if (result === 'excluded') {
+        excluded.delete(name);
+        output += `[+]${name} excluded: ok\n`;
+      } else if (result === undefined) {
+        output += `[+]${name} ok\n`;
+      } else {
+        output += `[-]${name} failed: reason withheld\n`;
+        failed.push(name);
+        this.logger.warn({ check: name, reason: result }, `${endpoint} check failed`);
+      }
+    }
+    if (excluded.size > 0) {
+      output += `warn: some health checks cannot be excluded: no matches for ${[...excluded].sort().map((n) => JSON.stringify(n)).join(',')}\n`;
+    }
+    if (failed.length > 0) return textResponse(500, `${output}${endpoint} check failed\n`);
+    if (!query.has('verbose')) return textResponse(200, 'ok');
+    return textResponse(200, `${output}${endpoint} check passed\n`);
+  }
+
+  /** Resolves when the store answers a read of its revision within `timeoutMs`. */
+  private async storageAnswers(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the storage did not answer within ${timeoutMs / 1000}s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.options.store.currentRevision(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private version(): ApiResponse {
