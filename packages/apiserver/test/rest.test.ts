@@ -86,6 +86,37 @@ describe('REST over one logical cluster', () => {
     watch.abort();
   });
 
+  it('watches with sendInitialEvents=false from now on, without the history (RV unset and 0)', async () => {
+    const url = '/clusters/w2/api/v1/namespaces/ns/configmaps';
+    await t.request('POST', '/clusters/w2/api/v1/namespaces', { metadata: { name: 'ns' } });
+    await t.request('POST', url, cm('old'));
+    await t.request('DELETE', `${url}/old`);
+    await t.request('POST', url, cm('kept'));
+    for (const rv of ['', '&resourceVersion=0']) {
+      const watch = await t.request('GET', `${url}?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan${rv}`);
+      const pending = readEvents(watch, 1);
+      await t.request('PATCH', `${url}/kept`, { data: { rv } }, { 'content-type': 'application/merge-patch+json' });
+      expect((await pending).map((e) => [e.type, e.object.metadata.name, e.object.data.rv])).toEqual([['MODIFIED', 'kept', rv]]);
+      watch.abort();
+    }
+  });
+
+  it('watches on the deprecated /watch/ paths: a collection, and one object whose field selector must name it', async () => {
+    await t.request('POST', '/clusters/w3/api/v1/namespaces', { metadata: { name: 'ns' } });
+    await t.request('POST', '/clusters/w3/api/v1/namespaces/ns/configmaps', cm('a'));
+    const collection = await t.request('GET', '/clusters/w3/api/v1/watch/namespaces/ns/configmaps');
+    const one = await t.request('GET', '/clusters/w3/api/v1/watch/namespaces/ns/configmaps/b?fieldSelector=metadata.name%3Db');
+    const pending = [readEvents(collection, 2), readEvents(one, 1)];
+    await t.request('POST', '/clusters/w3/api/v1/namespaces/ns/configmaps', cm('b'));
+    const [all, single] = await Promise.all(pending);
+    expect(all!.map((e) => [e.type, e.object.metadata.name])).toEqual([['ADDED', 'a'], ['ADDED', 'b']]);
+    expect(single!.map((e) => [e.type, e.object.metadata.name])).toEqual([['ADDED', 'b']]);
+    collection.abort();
+    one.abort();
+    const mismatch = await t.request('GET', '/clusters/w3/api/v1/watch/namespaces/ns/configmaps/b?fieldSelector=metadata.name%3Da');
+    expect([mismatch.status, mismatch.json().reason, mismatch.json().message]).toEqual([400, 'BadRequest', "fieldSelector metadata.name doesn't match requested name"]);
+  });
+
   it('answers 401 without credentials and 403 for a user without RBAC', async () => {
     let r = await t.request('GET', '/clusters/c1/api/v1/namespaces', undefined, { authorization: '' });
     expect(r.status).toBe(401);

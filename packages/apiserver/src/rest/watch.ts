@@ -85,7 +85,8 @@ export interface WatchServingOptions {
  *   the store when n is older than the cache remembers (e.g. after a restart);
  *   older than the store's history: a 200 stream with one ERROR 410 event;
  * - `sendInitialEvents=true`: initial ADDED events, then a bookmark annotated
- *   `k8s.io/initial-events-end`.
+ *   `k8s.io/initial-events-end`; `sendInitialEvents=false` without RV (or 0):
+ *   only the changes from now on.
  */
 export async function serveWatch(scope: RestScope, options: ListOptions, format: OutputFormat, serving: WatchServingOptions = {}): Promise<ApiResponse> {
   const { definition, cache, store } = scope.resource;
@@ -183,6 +184,16 @@ async function startWatch(scope: RestScope, options: ListOptions, setup: WatchSe
     for (const cached of snapshot) stream.pushInitial(cached.object);
     // the end of the initial events is a bookmark: only for clients that take bookmarks (upstream isListWatchRequest)
     if (options.sendInitialEvents && options.allowWatchBookmarks) stream.push(encoder.bookmark(cache.currentRevision(), { [INITIAL_EVENTS_END]: 'true' }));
+    cache.addWatcher(stream);
+    return { status: 200, headers: WATCH_HEADERS, stream };
+  }
+
+  if (options.sendInitialEvents === false && after === 0) {
+    // no initial events and no resourceVersion (or 0): the changes from now on, after the store's current
+    // revision (RV unset, a consistent start) or the cache's (RV 0), not the cache's history
+    const from = consistency.kind === 'latest' ? await store.currentRevision() : cache.currentRevision();
+    stream.skipThrough(from);
+    if (from < cache.currentRevision() && cache.canResumeFrom(from)) for (const event of cache.eventsAfter(from)) stream.replay(event);
     cache.addWatcher(stream);
     return { status: 200, headers: WATCH_HEADERS, stream };
   }

@@ -2,6 +2,7 @@ import {
   type StatusError,
   isStatusError,
   newBadRequest,
+  parseFieldSelector,
   newForbidden,
   newGenericServerResponse,
   newMethodNotSupported,
@@ -748,13 +749,12 @@ export class ApiServer implements AccessReviewer {
         allowed('get');
         return this.rest.get(scope);
       case 'list':
-      case 'watch':
-        allowed(info.verb);
-        if (info.name !== '' && info.verb === 'watch' && !query.has('fieldSelector')) {
-          // /watch/…/name form: a watch of one object
-          return this.rest.list({ ...scope, query: withNameSelector(query, info.name) });
-        }
+        allowed('list');
         return this.rest.list(scope);
+      case 'watch':
+        allowed('watch');
+        // `?watch=true`, or the deprecated /watch/ paths, which watch without it (of one object with a name)
+        return this.rest.list({ ...scope, query: watchQuery(query, info.parts[1] ?? '') });
       case 'create':
         allowed('create');
         if (info.name !== '' && !info.subresource) throw methodNotAllowed();
@@ -793,10 +793,27 @@ function methodNotAllowed(): StatusError {
   return newGenericServerResponse(405, '', { group: '', resource: '' }, '', '', 0, false);
 }
 
-function withNameSelector(query: URLSearchParams, name: string): URLSearchParams {
+/**
+ * The query of a watch: `watch=true`, and for `/watch/…/<name>` the name as a
+ * field selector; one the request has must select that name (upstream: 400
+ * `fieldSelector metadata.name doesn't match requested name`).
+ */
+function watchQuery(query: URLSearchParams, pathName: string): URLSearchParams {
   const q = new URLSearchParams(query);
-  q.set('fieldSelector', `metadata.name=${name}`);
   q.set('watch', 'true');
+  if (pathName === '') return q;
+  const selector = q.get('fieldSelector');
+  if (!selector) {
+    q.set('fieldSelector', `metadata.name=${pathName}`);
+    return q;
+  }
+  let selected: string | undefined;
+  try {
+    selected = parseFieldSelector(selector).requiresExactMatch('metadata.name');
+  } catch {
+    return q; // the list handler reports the malformed selector
+  }
+  if (selected !== pathName) throw newBadRequest("fieldSelector metadata.name doesn't match requested name");
   return q;
 }
 
