@@ -178,6 +178,25 @@ describe('resourceVersions out of range', () => {
     );
   });
 
+  it('reads a paginated list at a resourceVersion without resourceVersionMatch exactly there (legacy exact), 410 once compacted', async () => {
+    const before = (await t.request('GET', CMS)).json();
+    await t.request('POST', CMS, configMap('legacy-exact-later'));
+    const page = (await t.request('GET', `${CMS}?limit=1&resourceVersion=${before.metadata.resourceVersion}`)).json();
+    expect(page.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(page.items.map((i: any) => i.metadata.name)).toEqual([before.items[0].metadata.name]);
+    expect(page.metadata.continue).toEqual(expect.any(String));
+    const rest = (await t.request('GET', `${CMS}?continue=${page.metadata.continue}`)).json();
+    expect([...page.items, ...rest.items].map((i: any) => i.metadata.name)).toEqual(before.items.map((i: any) => i.metadata.name));
+    // without limit, the same resourceVersion is NotOlderThan: the current list
+    const current = (await t.request('GET', `${CMS}?resourceVersion=${before.metadata.resourceVersion}`)).json();
+    expect(current.items.map((i: any) => i.metadata.name)).toContain('legacy-exact-later');
+    await t.store.compact(await revisionOf(t));
+    expectStatus(
+      await t.request('GET', `${CMS}?limit=1&resourceVersion=${before.metadata.resourceVersion}`),
+      failure(410, 'Expired', 'The resourceVersion for the provided list is too old.'),
+    );
+  });
+
   it('answers an expired continue token with 410 and a token that continues at the current revision', async () => {
     const token = await firstPageToken();
     await t.request('POST', CMS, configMap('zz-added-later'));

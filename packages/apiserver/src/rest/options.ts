@@ -67,7 +67,7 @@ export function parseListOptions(query: URLSearchParams): ListOptions {
   if (continueToken && rv !== '' && rv !== '0') {
     throw newBadRequest('specifying resource version is not allowed when using continue');
   }
-  const consistency = parseConsistency(rv, match);
+  const consistency = parseConsistency(rv, match, !watch && limit > 0);
   return {
     ...(labelSelector ? { labelSelector } : {}),
     ...(fieldSelector ? { fieldSelector } : {}),
@@ -114,11 +114,16 @@ function validateListOptions(o: { watch: boolean; rv: string; match: string; con
 }
 
 /** The read a (validated) resourceVersion and resourceVersionMatch ask for. */
-function parseConsistency(rv: string, match: string): ReadConsistency {
+/**
+ * What a read asks for. A paginated list at a resourceVersion without
+ * `resourceVersionMatch` is the legacy exact read (upstream serves it from
+ * etcd at that revision, 410 once compacted), not NotOlderThan.
+ */
+function parseConsistency(rv: string, match: string, paginated: boolean): ReadConsistency {
   if (rv === '') return { kind: 'latest' };
   const revision = parseResourceVersion(rv);
   if (revision === 0) return { kind: 'any' };
-  if (match === 'Exact') return { kind: 'exact', revision };
+  if (match === 'Exact' || (match === '' && paginated)) return { kind: 'exact', revision };
   return { kind: 'notOlderThan', revision };
 }
 
