@@ -269,14 +269,20 @@ export function workspaceAdmission(server: ApiServer, state: TenancyState, types
     },
   };
 
+  /** Who may move a workspace, and what a Ready one must have (kcp's checks on update). */
   function validatePlacementUpdate(a: AdmissionAttributes): void {
-    if (isPrivileged(a.user)) return;
     const ws = a.object as unknown as Workspace;
     const old = a.oldObject as unknown as Workspace;
-    if ((ws.spec?.cluster ?? '') !== (old.spec?.cluster ?? '')) throw forbidden(a, 'spec.cluster can only be changed by system privileged users');
-    if ((ws.spec?.URL ?? '') !== (old.spec?.URL ?? '')) throw forbidden(a, 'spec.URL can only be changed by system privileged users');
-    if (((ws.status?.phase ?? '') as LogicalClusterPhase | '') !== ((old.status?.phase ?? '') as LogicalClusterPhase | '')) {
-      throw forbidden(a, 'status.phase can only be set by the system');
+    // a mounted workspace is served where its mount object says: none of this applies
+    if (old.spec?.mount) return;
+    if (!isPrivileged(a.user)) {
+      if ((ws.spec?.cluster ?? '') !== (old.spec?.cluster ?? '')) throw forbidden(a, 'spec.cluster can only be changed by system privileged users');
+      if ((ws.spec?.URL ?? '') !== (old.spec?.URL ?? '')) throw forbidden(a, 'spec.URL can only be changed by system privileged users');
+    }
+    const phase = (ws.status?.phase ?? '') as LogicalClusterPhase | '';
+    if (phase === 'Ready' && old.status?.phase !== 'Ready') {
+      if (!ws.spec?.cluster) throw forbidden(a, `spec.cluster must be set for phase ${phase}`);
+      if (!ws.spec?.URL) throw forbidden(a, `spec.URL must be set for phase ${phase}`);
     }
   }
 }
