@@ -264,6 +264,7 @@ describe('a CRD in one logical cluster', () => {
       ['Ready', 'string', ''],
       ['Age', 'date', ''],
     ]);
+    expect(table.columnDefinitions[1].description).toBe('Custom resource definition column (in JSONPath format): .spec.replicas');
     const [name, replicas, ready, age] = table.rows[0].cells;
     expect([name, replicas, ready]).toEqual(['st', 1, 'True']);
     expect(age).toMatch(/^\d+s$/);

@@ -163,6 +163,10 @@ function publishedSchema(schema: JSONSchemaProps, group: string, version: string
   return { ...rest, type: 'object', properties, 'x-kubernetes-group-version-kind': [{ group, kind, version }] } as unknown as OpenAPISchema;
 }
 
+/** The description upstream gives a printer column without one of its own. */
+const columnDescription = (jsonPath: string) => `Custom resource definition column (in JSONPath format): ${jsonPath}`;
+
+/** The table of a custom resource: its printer columns, or an Age column when it has none, as upstream serves them. */
 function tableOf(printerColumns: readonly PrinterColumn[]): TableDefinition {
   if (printerColumns.length === 0) {
     return {
@@ -171,7 +175,7 @@ function tableOf(printerColumns: readonly PrinterColumn[]): TableDefinition {
         {
           name: 'Age',
           type: 'date',
-          description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+          description: columnDescription('.metadata.creationTimestamp'),
           cell: (o, now) => cellForJsonValue('date', o.metadata.creationTimestamp ?? null, now),
         },
       ],
@@ -187,7 +191,7 @@ function tableOf(printerColumns: readonly PrinterColumn[]): TableDefinition {
           name: column.name,
           type,
           ...(column.format ? { format: column.format } : {}),
-          description: column.description ?? '',
+          description: column.description || columnDescription(column.jsonPath),
           ...(column.priority ? { priority: column.priority } : {}),
           cell: (object, now) => {
             const [value] = evaluateJsonPath(object, path);

@@ -95,6 +95,8 @@ describe('SecureServer complete responses', () => {
     const response = await get('/clusters/root/api?x=1', { 'X-Custom': 'v' });
     expect(response.status).toBe(200);
     expect(response.headers['x-test']).toBe('yes');
+    // as kube-apiserver's WithCacheControl, on every response that sets none of its own
+    expect(response.headers['cache-control']).toBe('no-cache, private');
     expect(response.body).toBe('GET /clusters/root/api?x=1');
     const request = seen[0]!;
     expect(request.headers['x-custom']).toBe('v');

@@ -137,13 +137,13 @@ export class SecureServer {
         // the request is done: its 'close' must not abort the signal (an abort builds a DOMException)
         exchange.events.off('close', onClose);
         if (request.gone) return;
-        exchange.respond(response.status, response.headers, response.body);
+        exchange.respond(response.status, withCacheControl(response.headers), response.body);
       },
       (err: unknown) => {
         // the handler turns every error into a Status; this is a last resort
         exchange.events.off('close', onClose);
         if (request.gone) return;
-        exchange.respond(500, { 'content-type': 'text/plain' }, `internal error: ${String(err)}`);
+        exchange.respond(500, withCacheControl({ 'content-type': 'text/plain' }), `internal error: ${String(err)}`);
       },
     );
   }
@@ -369,7 +369,7 @@ function pushTo(exchange: Exchange, response: ApiStreamResponse, stream: Pushabl
   }
   try {
     // the head goes out at once: clients wait for it before the first event
-    exchange.head(response.status, response.headers);
+    exchange.head(response.status, withCacheControl(response.headers));
   } catch {
     void stream.return();
     if (!exchange.ended) exchange.end();
@@ -414,7 +414,7 @@ async function pump(exchange: Exchange, response: ApiStreamResponse): Promise<vo
   events.on('drain', onDrain);
   try {
     // the head goes out at once: clients wait for it before the first event
-    exchange.head(response.status, response.headers);
+    exchange.head(response.status, withCacheControl(response.headers));
     while (!gone) {
       const next = await iterator.next();
       if (next.done || gone) break;
@@ -512,4 +512,12 @@ function readBody(req: BodySource, contentLength: string | undefined, maxBytes: 
     req.on('aborted', onClose);
     req.on('close', onClose);
   });
+}
+
+/**
+ * Responses are not to be cached by intermediaries unless they say otherwise,
+ * as kube-apiserver's `WithCacheControl` filter sets on every response.
+ */
+function withCacheControl(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  return 'cache-control' in headers ? headers : { ...headers, 'cache-control': 'no-cache, private' };
 }
