@@ -23,7 +23,7 @@ function withoutInitializers(status: LogicalCluster['status']): NonNullable<Logi
 /** The initializer of the `universal` WorkspaceType, which every built-in type extends. */
 export const UNIVERSAL_INITIALIZER = 'root:universal';
 /** Namespaces the universal initializer creates (upstream `config/universal`). */
-const UNIVERSAL_NAMESPACES = ['default'];
+const UNIVERSAL_NAMESPACES = ['default', 'kube-system'];
 
 export interface LogicalClusterControllerOptions {
   readonly server: ApiServer;
@@ -39,7 +39,7 @@ export interface LogicalClusterControllerOptions {
  * (upstream splits it over `kcp-logicalcluster`, the universal bootstrap
  * initializer, `kcp-tenancy-logicalcluster` and `kcp-logicalcluster-deletion`):
  * - Initializing: the `root:universal` initializer creates the `default`
- *   namespace and removes itself; the creator gets the `workspace-admin`
+ *   and `kube-system` namespaces and removes itself; the creator gets the `workspace-admin`
  *   ClusterRoleBinding to cluster-admin; with no initializer left the
  *   cluster becomes Ready (in the same status write as the last removal);
  * - deleted: Deleting, every object of the cluster is deleted (namespaces

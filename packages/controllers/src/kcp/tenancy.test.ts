@@ -81,7 +81,7 @@ describe('Tenancy', () => {
     expect(lc.status?.initializers ?? []).toEqual([]);
     expect(lc.spec?.initializers).toEqual(['root:universal']);
     const namespaces = await admin.cluster('root:org').resource({ group: '', version: 'v1', resource: 'namespaces' }).list();
-    expect(namespaces.items.map((n) => n.metadata.name)).toEqual(['default']);
+    expect(namespaces.items.map((n) => n.metadata.name)).toEqual(['default', 'kube-system']);
   });
 
   it('places a workspace in its create: cluster name, shard, finalizer, spec.cluster and spec.URL', async () => {
