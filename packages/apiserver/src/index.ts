@@ -62,7 +62,7 @@ export type {
 } from './registry/types';
 export { ResourceRegistry, type DynamicResourceProvider } from './registry/resource-registry';
 export type { ServedResource, RestScope, FieldManager } from './rest/scope';
-export { WatchCache, type CachedObject, type CacheEvent, type CacheWatcher } from './watch/watch-cache';
+export { WatchCache, type CachedObject, type CacheEvent, type CacheWatcher, type CacheWatcherStopReason } from './watch/watch-cache';
 export { defineBuiltin, builtinPrefix, ALL_VERBS, STATUS_SUBRESOURCE, storageVersionHash, type BuiltinSpec } from './builtin/define';
 export { builtinSchemas, schemaNameForKind, type OpenAPISchema } from './builtin/schemas';
 export { patchMetaFor, pruneUnknownFields, resolveNode, type SchemaResolver } from './openapi/structural';

@@ -22,12 +22,16 @@ interface ClusterResources {
 /** A compiled type with its served resources, shared by every cluster whose CRD is identical. */
 interface SharedType {
   readonly key: string;
+  /** the key of what it serves: its spec but for `terminating` (a CRD being deleted still serves its watches) */
+  readonly servingKey: string;
   readonly type: CustomResourceType;
   readonly served: readonly ServedResource[];
   refs: number;
 }
 
 const gvrKey = (group: string, version: string, resource: string) => `${group}/${version}/${resource}`;
+const specKey = (spec: CustomResourceTypeSpec) => createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+const NOTHING_SERVED = new Map<string, ServedResource>();
 
 /** The key root storage layouts are written against (a store with another `keyPrefix` gets them rebased). */
 const DEFAULT_ROOT = '/registry/';
@@ -62,10 +66,19 @@ export function customResourceTypeSpecOf(crd: CustomResourceDefinition): CustomR
  * storage prefix with one watch cache for all clusters; a cluster that
  * declares the same group/resource with the other scope gets a cache of its
  * own over the same prefix (the cache parses keys by scope).
+ *
+ * When a resource stops being served in a cluster (its CRD deleted, the
+ * version no longer served) or what it serves changes (another spec or
+ * accepted names), the watches of that cluster on it end, as upstream tears
+ * down the CRD's storage and every watch with it: clients relist and see the
+ * 404 or the new type. A CRD that only becomes Terminating keeps them (its
+ * watches see the custom resources' deletions).
  */
 export class CustomResourceDefinitionProvider implements DynamicResourceProvider {
   private readonly clusters = new Map<ClusterName, ClusterResources>();
   private readonly shared = new Map<string, SharedType>();
+  /** the shared type each served resource comes from */
+  private readonly owners = new WeakMap<ServedResource, SharedType>();
   private readonly scopeByPrefix = new Map<string, boolean>();
   private readonly otherScope = new Map<string, { store: ResourceStore; cache: WatchCache }>();
   private generationCounter = 0;
@@ -159,7 +172,7 @@ export class CustomResourceDefinitionProvider implements DynamicResourceProvider
     const spec = crd && crdConditionTrue(crd, 'Established') ? customResourceTypeSpecOf(crd) : undefined;
     let state = this.clusters.get(cluster);
     const current = state?.crds.get(name);
-    const key = spec ? createHash('sha256').update(JSON.stringify(spec)).digest('hex') : undefined;
+    const key = spec ? specKey(spec) : undefined;
     if (current?.key === key) return;
     let next: SharedType | undefined;
     if (spec && key) {
@@ -174,11 +187,13 @@ export class CustomResourceDefinitionProvider implements DynamicResourceProvider
       state = { generation: 0, crds: new Map(), byResource: new Map(), list: [] };
       this.clusters.set(cluster, state);
     }
+    const before = state.byResource;
     if (next) state.crds.set(name, next);
     else state.crds.delete(name);
     if (current) this.releaseShared(current);
     if (state.crds.size === 0) {
       this.clusters.delete(cluster);
+      this.endWatches(cluster, before, NOTHING_SERVED);
       return;
     }
     const byResource = new Map<string, ServedResource>();
@@ -194,13 +209,29 @@ export class CustomResourceDefinitionProvider implements DynamicResourceProvider
     state.byResource = byResource;
     state.list = list;
     state.generation = ++this.generationCounter;
+    this.endWatches(cluster, before, byResource);
+  }
+
+  /**
+   * Ends the cluster's watches on each resource it served `before` that it no
+   * longer serves `after`, or serves from another spec or cache.
+   */
+  private endWatches(cluster: ClusterName, before: ReadonlyMap<string, ServedResource>, after: ReadonlyMap<string, ServedResource>): void {
+    for (const [gvr, was] of before) {
+      const now = after.get(gvr);
+      if (now === was || !was.cache) continue;
+      if (now && now.cache === was.cache && this.owners.get(now)?.servingKey === this.owners.get(was)?.servingKey) continue;
+      was.cache.endWatches(cluster, was.definition.version);
+    }
   }
 
   private acquire(key: string, spec: CustomResourceTypeSpec): SharedType {
     let shared = this.shared.get(key);
     if (!shared) {
       const type = new CustomResourceType(spec, this.schemas);
-      shared = { key, type, served: type.definitions.map((d) => this.serve(d, spec)), refs: 0 };
+      const servingKey = spec.terminating ? specKey({ ...spec, terminating: false }) : key;
+      shared = { key, servingKey, type, served: type.definitions.map((d) => this.serve(d, spec)), refs: 0 };
+      for (const served of shared.served) this.owners.set(served, shared);
       this.shared.set(key, shared);
     }
     shared.refs++;

@@ -71,7 +71,7 @@ const WATCH_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no
 
 /** How watches are served (server-wide settings). */
 export interface WatchServingOptions {
-  /** the least time between two bookmarks of a watch (default 60 s) */
+  /** the time between two bookmarks of a watch (default 60 s; one more 2 s before its timeout) */
   readonly bookmarkIntervalMs?: number;
   /** the most lines buffered for a client that does not read; beyond, its watch ends (default 10,000) */
   readonly maxBufferedLines?: number;
@@ -110,6 +110,7 @@ export async function serveWatch(scope: RestScope, options: ListOptions, format:
     namespace,
     ...(selects !== undefined ? { matches: selects } : {}),
     encoder,
+    version: definition.version,
     bookmarks: options.allowWatchBookmarks,
     timeoutMs,
     ...(serving.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: serving.bookmarkIntervalMs } : {}),

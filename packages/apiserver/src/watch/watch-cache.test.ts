@@ -3,6 +3,7 @@ import { createMemoryStore, type MemoryStore, type Store } from '@kcp-ts/storage
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Obj } from '../registry/types';
 import { type CacheEvent, type CacheWatcher, type ObjectDecoder, WatchCache } from './watch-cache';
+import { type WatchEncoder, type WatchSink, WatchStream } from './watch-stream';
 
 const PREFIX = '/registry/configmaps/';
 let store: MemoryStore;
@@ -217,5 +218,187 @@ describe('WatchCache objects', () => {
     response.fill(0x20);
     expect(viewed.get('c1' as ClusterName, key)!.object).toEqual({ kind: 'ConfigMap', data: { k: 'v' } });
     await stop();
+  });
+});
+
+/** The most the bookmark timer fires after its second (its jitter), plus the second of resolution. */
+const BOOKMARK_SLACK_MS = 1_250;
+
+const bookmarkEncoder: WatchEncoder = {
+  key: 'test',
+  memoKey: (type) => `test|${type}`,
+  encode: (type, object) => `${type} @${object.metadata.resourceVersion ?? ''}\n`,
+  bookmark: (revision) => `BOOKMARK @${revision}\n`,
+};
+
+/** A watch of `cluster`'s namespace `a` as the REST layer opens one: registered with the cache, removed when it ends. */
+function watchStream(cluster: string, options: { bookmarks?: boolean; timeoutMs?: number; version?: string } = {}) {
+  const sink: WatchSink & { lines: string[]; ended: boolean } = {
+    lines: [],
+    ended: false,
+    write: (chunk) => (sink.lines.push(Buffer.from(chunk).toString().trimEnd()), true),
+    end: () => void (sink.ended = true),
+  };
+  const stream: WatchStream = new WatchStream({
+    cluster: cluster as ClusterName,
+    namespace: 'a',
+    encoder: bookmarkEncoder,
+    bookmarks: options.bookmarks ?? true,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.version !== undefined ? { version: options.version } : {}),
+    onClose: () => cache.removeWatcher(stream),
+  });
+  stream.pushTo(sink);
+  cache.addWatcher(stream);
+  return { stream, sink };
+}
+
+describe('WatchCache bookmarks', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('bookmarks an idle watch every interval while other clusters write, once more before its timeout, then it ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const start = Date.now();
+    const idle = watchStream('idle', { timeoutMs: 150_000 });
+    const elapsed = () => Date.now() - start;
+    const bookmarks: Array<{ line: string; at: number }> = [];
+    const record = () => {
+      for (const line of idle.sink.lines.splice(0)) bookmarks.push({ line, at: elapsed() });
+    };
+    // writes of the same resource, in another cluster: the store is never quiet, the watch sees none of them
+    let written = 0;
+    const busy = async (untilMs: number) => {
+      while (elapsed() < untilMs) {
+        await put(`busy/a/o${written++}`);
+        vi.advanceTimersByTime(5_000);
+        record();
+      }
+    };
+    await busy(59_000);
+    expect(bookmarks).toEqual([]);
+    await busy(60_000 + BOOKMARK_SLACK_MS + 5_000);
+    expect(bookmarks).toHaveLength(1);
+    expect(bookmarks[0]!.at).toBeGreaterThanOrEqual(60_000);
+    // nothing is written now: the watch is idle and so is the store
+    vi.advanceTimersByTime(140_000 - elapsed());
+    record();
+    expect(bookmarks).toHaveLength(2);
+    expect(bookmarks[1]!.at).toBeGreaterThanOrEqual(bookmarks[0]!.at + 60_000);
+    // the last one 2 s before the timeout, then the watch ends
+    vi.advanceTimersByTime(149_999 - elapsed());
+    record();
+    expect(idle.sink.ended).toBe(false);
+    expect(bookmarks).toHaveLength(3);
+    expect(bookmarks[2]!.at).toBeGreaterThanOrEqual(148_000);
+    vi.advanceTimersByTime(1);
+    expect(idle.sink.ended).toBe(true);
+    // each carries the cache's revision when it went out
+    const revisions = bookmarks.map((b) => Number(/^BOOKMARK @(\d+)$/.exec(b.line)?.[1]));
+    expect(revisions.at(-1)).toBe(cache.currentRevision());
+    expect(revisions[0]).toBeGreaterThan(0);
+    expect([...revisions].sort((x, y) => x - y)).toEqual(revisions);
+    expect(cache.watcherCount()).toBe(0);
+    expect(cache.bookmarkSchedule()).toEqual({ waiting: 0, armed: false });
+  });
+
+  it('keeps one timer for all its bookmark watches, whatever their clusters, and none once they are gone', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const timers = vi.getTimerCount();
+    const without = Array.from({ length: 10 }, (_, i) => watchStream(`plain-${i}`, { bookmarks: false }));
+    expect(vi.getTimerCount()).toBe(timers);
+    expect(cache.bookmarkSchedule().armed).toBe(false);
+    const watches = Array.from({ length: 1_000 }, (_, i) => watchStream(`cluster-${i % 100}`));
+    expect(vi.getTimerCount()).toBe(timers + 1);
+    expect(cache.bookmarkSchedule()).toEqual({ waiting: 1_000, armed: true });
+    vi.advanceTimersByTime(60_000 + BOOKMARK_SLACK_MS);
+    // a thousand are handed their bookmark in slices, as events are
+    await vi.waitFor(() => expect(watches.every((w) => w.sink.lines.length === 1)).toBe(true), { interval: 5 });
+    expect(without.every((w) => w.sink.lines.length === 0)).toBe(true);
+    expect(vi.getTimerCount()).toBe(timers + 1);
+    for (const w of [...watches, ...without]) void w.stream.return();
+    expect(cache.bookmarkSchedule()).toEqual({ waiting: 0, armed: false });
+    expect(vi.getTimerCount()).toBe(timers);
+  });
+
+  // regression: a bookmark taken in the middle of an event handed over in slices carried the event's
+  // revision to the watchers of the later slices before the event itself
+  it('never bookmarks a watcher past an event it has not been handed yet', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const logs: string[][] = [];
+    let fired = false;
+    const watcher = (index: number): CacheWatcher => {
+      const log: string[] = (logs[index] = []);
+      return {
+        cluster: 'c1' as ClusterName,
+        namespace: 'a',
+        deliver: (event) => {
+          log.push(`event @${event.revision}`);
+          // the first watcher, in the first slice: the bookmarks come due now
+          if (index === 0 && !fired) {
+            fired = true;
+            vi.advanceTimersByTime(2 * BOOKMARK_SLACK_MS);
+          }
+          return true;
+        },
+        nextBookmarkTime: (now) => (log.some((l) => l.startsWith('bookmark')) ? undefined : now + 1_000),
+        bookmark: (revision) => (log.push(`bookmark @${revision}`), true),
+        stop: () => {},
+      };
+    };
+    for (let i = 0; i < 600; i++) cache.addWatcher(watcher(i));
+    const revision = await put('c1/a/one');
+    await vi.waitFor(() => expect(logs.every((log) => log.length === 2)).toBe(true), { interval: 5 });
+    expect(fired).toBe(true);
+    expect(new Set(logs.map((log) => log.join()))).toEqual(new Set([`event @${revision},bookmark @${revision}`]));
+  });
+
+  it('sends no bookmark to a watcher removed before its turn', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const kept = watchStream('c1');
+    const removed: CacheWatcher & { bookmarks: number } = {
+      cluster: 'c1' as ClusterName,
+      bookmarks: 0,
+      deliver: () => true,
+      nextBookmarkTime: (now) => now + 1_000,
+      bookmark: () => (removed.bookmarks++, true),
+      stop: () => {},
+    };
+    cache.addWatcher(removed);
+    cache.removeWatcher(removed);
+    vi.advanceTimersByTime(60_000 + BOOKMARK_SLACK_MS);
+    expect([removed.bookmarks, kept.sink.lines.length]).toEqual([0, 1]);
+    void kept.stream.return();
+  });
+});
+
+describe('WatchCache endWatches', () => {
+  it('ends the watches of one cluster and API version after what they hold, and no others', async () => {
+    const ending = [watchStream('c1', { version: 'v1' }), watchStream('c1', { version: 'v1', bookmarks: false })];
+    const staying = [watchStream('c1', { version: 'v2' }), watchStream('c2', { version: 'v1' })];
+    const unversioned = recorder('c1', 'a');
+    cache.addWatcher(unversioned);
+    const one = await put('c1/a/one');
+    expect(cache.endWatches('c1' as ClusterName, 'v1')).toBe(2);
+    expect(ending.map((w) => [w.sink.lines, w.sink.ended])).toEqual([
+      [[`ADDED @${one}`], true],
+      [[`ADDED @${one}`], true],
+    ]);
+    expect(staying.map((w) => w.sink.ended)).toEqual([false, false]);
+    expect(unversioned.stopped).toEqual([]);
+    expect(cache.watcherCount()).toBe(3);
+    const two = await put('c1/a/two');
+    expect(staying[0]!.sink.lines).toEqual([`ADDED @${one}`, `ADDED @${two}`]);
+    expect(cache.endWatches('c3' as ClusterName, 'v1')).toBe(0);
+    for (const w of staying) void w.stream.return();
+  });
+
+  it('stops a plain watcher that serves the version with the reason unserved', () => {
+    const versioned = { ...recorder('c1'), version: 'v1' };
+    cache.addWatcher(versioned);
+    expect(cache.endWatches('c1' as ClusterName, 'v1')).toBe(1);
+    expect(versioned.stopped).toEqual(['unserved']);
+    expect(cache.watcherCount()).toBe(0);
   });
 });

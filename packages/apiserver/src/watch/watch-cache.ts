@@ -2,6 +2,7 @@ import type { KeyValue, Store, WatchEvent as StoreEvent } from '@kcp-ts/storage'
 import { copyBytes, isStorageError } from '@kcp-ts/storage';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { Obj } from '../registry/types';
+import { BookmarkSchedule } from './bookmark-schedule';
 
 /** One object as the cache holds it: decoded once (on first read), shared by every reader, never mutated. */
 export interface CachedObject {
@@ -107,15 +108,37 @@ export interface CacheWatcher {
   /** the namespace it follows: only events of objects in it are delivered; unset or `''` for all */
   readonly namespace?: string;
   /**
+   * The API version it serves the cache's objects as: the watches of one
+   * version of a custom resource end when that version stops being served
+   * in their cluster (see {@link WatchCache.endWatches}).
+   */
+  readonly version?: string | undefined;
+  /**
    * Receives an event; returns false when the watcher can take no more (its
    * buffer is full) — the cache then stops it.
    */
   deliver(event: CacheEvent): boolean;
-  /** The cache's revision advanced without events for this watcher (for bookmarks). */
-  progress?(revision: number): void;
-  /** The cache stops this watcher (overflow, relist, shutdown). */
-  stop(reason: 'overflow' | 'relist' | 'shutdown'): void;
+  /**
+   * When its next bookmark is due (ms since the epoch), or `undefined` for
+   * none (it did not ask for bookmarks, or it ends too soon): asked when it is
+   * registered and after each bookmark, as upstream's `nextBookmarkTime`.
+   */
+  nextBookmarkTime?(now: number): number | undefined;
+  /**
+   * A bookmark at `revision`: every event up to it has been handed to this
+   * watcher. `encoded` memoizes lines by encoding, shared by the watchers of
+   * one round. Returns false when the watcher has ended (it is not scheduled again).
+   */
+  bookmark?(revision: number, encoded: Map<string, Buffer>): boolean;
+  /**
+   * The cache stops this watcher: overflow, relist, shutdown, or `unserved`
+   * (its resource is no longer served in its cluster, see {@link WatchCache.endWatches}).
+   */
+  stop(reason: CacheWatcherStopReason): void;
 }
+
+/** Why the cache stops a watcher. */
+export type CacheWatcherStopReason = 'overflow' | 'relist' | 'shutdown' | 'unserved';
 
 /** Decodes stored bytes into an object with its resourceVersion set. */
 export type ObjectDecoder = (kv: KeyValue) => Obj;
@@ -140,7 +163,11 @@ export interface WatchCacheOptions {
   readonly decode: ObjectDecoder;
   /** how many events to keep for watches resuming from a resourceVersion */
   readonly historySize?: number;
-  /** progress notifications from the store, turned into bookmarks */
+  /**
+   * How often the store reports progress on a quiet prefix (the cache's
+   * revision then advances without events: bookmarks carry it, and consistent
+   * reads need not wait for a write); default: the store's.
+   */
   readonly progressIntervalMs?: number;
   /** called when the cache fails for good (it retries transient failures itself) */
   readonly onError?: (err: unknown) => void;
@@ -172,6 +199,10 @@ export class WatchCache {
   private readonly revisionWaiters: Array<{ revision: number; resolve: () => void }> = [];
   /** while an event is handed over in slices: the watchers removed meanwhile (they get no more of it) */
   private removedDuringDispatch: Set<CacheWatcher> | undefined;
+  /** while an event is handed over in slices (its revision is not every watcher's yet): who waits for the last slice */
+  private dispatching: Array<() => void> | undefined;
+  /** the watchers that asked for bookmarks, by when their next one is due: one timer for all of them */
+  private readonly bookmarks = new BookmarkSchedule<CacheWatcher>((due) => this.sendBookmarks(due));
 
   constructor(private readonly options: WatchCacheOptions) {
     this.history = new Array<CacheEvent | undefined>(options.historySize ?? 10_000);
@@ -231,6 +262,7 @@ export class WatchCache {
     for (const w of this.allWatchers()) w.stop('shutdown');
     this.watchersByCluster.clear();
     this.wildcardWatchers.clear();
+    this.bookmarks.clear();
   }
 
   private async load(signal: AbortSignal): Promise<void> {
@@ -265,6 +297,7 @@ export class WatchCache {
       for (const w of this.allWatchers()) w.stop('relist');
       this.watchersByCluster.clear();
       this.wildcardWatchers.clear();
+      this.bookmarks.clear();
     }
     this.resolveWaiters();
   }
@@ -277,12 +310,11 @@ export class WatchCache {
 
   private apply(event: StoreEvent): Promise<void> | undefined {
     if (event.type === 'progress') {
+      // the revision advances (bookmarks carry it); as upstream's cacher, the notification itself goes to no watcher
       if (event.revision > this.revision) {
         this.revision = event.revision;
         this.resolveWaiters();
       }
-      // a quiet resource still bookmarks its watchers (each rate-limits its own bookmarks)
-      for (const w of this.allWatchers()) w.progress?.(this.revision);
       return;
     }
     let cacheEvent: CacheEvent | undefined;
@@ -367,6 +399,7 @@ export class WatchCache {
   private async deliverInSlices(event: CacheEvent, targets: CacheWatcher[]): Promise<void> {
     // watchers removed while the slices are handed over (rare: a lookup only when there are some)
     const removed = (this.removedDuringDispatch = new Set());
+    this.dispatching = [];
     try {
       for (let start = 0; start < targets.length; start += DISPATCH_SLICE) {
         if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -378,7 +411,55 @@ export class WatchCache {
       }
     } finally {
       this.removedDuringDispatch = undefined;
+      const waiting = this.dispatching;
+      this.dispatching = undefined;
+      for (const resume of waiting ?? []) resume();
     }
+  }
+
+  /**
+   * A bookmark round (from the schedule's timer): each due watcher that is
+   * still registered gets a bookmark at the cache's revision and is
+   * scheduled for its next one. Handed over in slices as events are, and
+   * never in the middle of an event's slices: a bookmark's revision is one
+   * whose events every watcher has been handed.
+   */
+  private sendBookmarks(due: CacheWatcher[][]): void {
+    const targets = due.length === 1 ? due[0]! : due.flat();
+    this.deliverBookmarks(targets).catch((err: unknown) => this.options.onError?.(err));
+  }
+
+  private async deliverBookmarks(targets: CacheWatcher[]): Promise<void> {
+    let encoded = new Map<string, Buffer>();
+    let encodedAt = -1;
+    for (let start = 0; start < targets.length; start += DISPATCH_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (let dispatching = this.dispatching; dispatching !== undefined; dispatching = this.dispatching) {
+        await new Promise<void>((resolve) => dispatching!.push(resolve));
+      }
+      const revision = this.revision;
+      if (revision !== encodedAt) {
+        encoded = new Map();
+        encodedAt = revision;
+      }
+      const now = Date.now();
+      const end = Math.min(start + DISPATCH_SLICE, targets.length);
+      for (let i = start; i < end; i++) {
+        const watcher = targets[i]!;
+        if (!this.isRegistered(watcher) || watcher.bookmark?.(revision, encoded) !== true) continue;
+        this.scheduleBookmark(watcher, now);
+      }
+    }
+  }
+
+  private scheduleBookmark(watcher: CacheWatcher, now: number): void {
+    const at = watcher.nextBookmarkTime?.(now);
+    if (at !== undefined) this.bookmarks.add(watcher, at);
+  }
+
+  private isRegistered(watcher: CacheWatcher): boolean {
+    if (watcher.cluster === '*') return this.wildcardWatchers.has(watcher);
+    return this.watchersByCluster.get(watcher.cluster)?.has(watcher) ?? false;
   }
 
   private deliverToSet(watchers: WatcherSet, namespace: string, event: CacheEvent): void {
@@ -436,11 +517,30 @@ export class WatchCache {
   addWatcher(watcher: CacheWatcher): void {
     if (watcher.cluster === '*') {
       this.wildcardWatchers.add(watcher);
-      return;
+    } else {
+      let set = this.watchersByCluster.get(watcher.cluster);
+      if (!set) this.watchersByCluster.set(watcher.cluster, (set = new WatcherSet()));
+      set.add(watcher);
     }
-    let set = this.watchersByCluster.get(watcher.cluster);
-    if (!set) this.watchersByCluster.set(watcher.cluster, (set = new WatcherSet()));
-    set.add(watcher);
+    if (watcher.nextBookmarkTime !== undefined) this.scheduleBookmark(watcher, Date.now());
+  }
+
+  /**
+   * Ends the watches of `cluster` that serve `version` (their resource is no
+   * longer served there: its CRD was deleted, or changed), after the lines
+   * they hold, as upstream tears down a CRD's storage and with it every watch
+   * on it; clients relist and get 404. Returns how many ended.
+   */
+  endWatches(cluster: ClusterName, version: string): number {
+    const set = this.watchersByCluster.get(cluster);
+    if (!set) return 0;
+    const ending: CacheWatcher[] = [];
+    for (const watcher of set.watchers()) if (watcher.version === version) ending.push(watcher);
+    for (const watcher of ending) {
+      this.removeWatcher(watcher);
+      watcher.stop('unserved');
+    }
+    return ending.length;
   }
 
   /**
@@ -466,12 +566,14 @@ export class WatchCache {
     this.removedDuringDispatch?.add(watcher);
     if (watcher.cluster === '*') {
       this.wildcardWatchers.delete(watcher);
-      return;
+    } else {
+      const set = this.watchersByCluster.get(watcher.cluster);
+      if (!set) return;
+      set.delete(watcher);
+      if (set.size === 0) this.watchersByCluster.delete(watcher.cluster);
     }
-    const set = this.watchersByCluster.get(watcher.cluster);
-    if (!set) return;
-    set.delete(watcher);
-    if (set.size === 0) this.watchersByCluster.delete(watcher.cluster);
+    // the last watcher gone: the ended ones waiting for a bookmark go too, and the timer with them
+    if (this.watchersByCluster.size === 0 && this.wildcardWatchers.size === 0) this.bookmarks.clear();
   }
 
   /** How many watchers are registered (for leak tests and metrics). */
@@ -479,6 +581,11 @@ export class WatchCache {
     let n = this.wildcardWatchers.size;
     for (const set of this.watchersByCluster.values()) n += set.size;
     return n;
+  }
+
+  /** How many watchers wait for a bookmark (ended ones until theirs is due), and whether the cache's bookmark timer is armed (for leak tests). */
+  bookmarkSchedule(): { waiting: number; armed: boolean } {
+    return { waiting: this.bookmarks.size(), armed: this.bookmarks.armed() };
   }
 
   /** How many logical clusters hold objects or watchers here (for leak tests). */
@@ -564,6 +671,11 @@ class WatcherSet {
     if (namespace === '') return;
     const inNamespace = this.byNamespace.get(namespace);
     if (inNamespace) for (const w of inNamespace) into.push(w);
+  }
+
+  has(watcher: CacheWatcher): boolean {
+    const namespace = watcher.namespace ?? '';
+    return namespace === '' ? this.allNamespaces.has(watcher) : (this.byNamespace.get(namespace)?.has(watcher) ?? false);
   }
 
   delete(watcher: CacheWatcher): void {

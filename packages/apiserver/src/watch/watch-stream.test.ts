@@ -231,42 +231,105 @@ describe('WatchStream bookmarks', () => {
     vi.useRealTimers();
   });
 
-  it('bookmarks on progress once the interval passed without a line, as seen at progress notifications', () => {
+  // upstream's nextBookmarkTime: every interval, and 2 s before the timeout when that is sooner; none past it
+  it.each([
+    ['no bookmarks asked', { bookmarks: false }, 0, undefined],
+    ['no timeout: an interval from now', { bookmarks: true }, 1_000, 61_000],
+    ['a custom interval', { bookmarks: true, bookmarkIntervalMs: 5_000 }, 1_000, 6_000],
+    ['a timeout after the interval', { bookmarks: true, timeoutMs: 300_000 }, 1_000, 61_000],
+    ['a timeout within the interval: 2 s before it', { bookmarks: true, timeoutMs: 30_000 }, 1_000, 28_000],
+    ['exactly at 2 s before the timeout', { bookmarks: true, timeoutMs: 30_000 }, 28_000, 28_000],
+    ['past 2 s before the timeout: none', { bookmarks: true, timeoutMs: 30_000 }, 28_001, undefined],
+    ['a timeout under 2 s: none', { bookmarks: true, timeoutMs: 1_000 }, 0, undefined],
+  ] as const)('schedules the next bookmark: %s', (_name, options, now, expected) => {
     vi.useFakeTimers({ toFake: ['Date'], now: 0 });
-    const { s } = stream({ bookmarks: true, bookmarkIntervalMs: 1_000 });
+    const { s } = stream(options);
+    expect(s.nextBookmarkTime(now)).toBe(expected);
+    s.end();
+  });
+
+  it('asks for none once ended', () => {
+    const { s } = stream({ bookmarks: true });
+    s.end();
+    expect(s.nextBookmarkTime(Date.now())).toBeUndefined();
+    expect(s.bookmark(3, new Map())).toBe(false);
+  });
+
+  it('writes a bookmark line shared by the watches of one encoding, never below the revision the watch starts after', () => {
+    const encoder = lineEncoder();
+    const first = new WatchStream({ cluster: CLUSTER, encoder, bookmarks: true });
+    const second = new WatchStream({ cluster: CLUSTER, encoder, bookmarks: true, afterRevision: 7 });
+    const without = new WatchStream({ cluster: CLUSTER, encoder, bookmarks: false });
+    const sinks = [recordingSink(), recordingSink(), recordingSink()] as const;
+    first.pushTo(sinks[0]);
+    second.pushTo(sinks[1]);
+    without.pushTo(sinks[2]);
+    const encoded = new Map<string, Buffer>();
+    expect([first.bookmark(5, encoded), second.bookmark(5, encoded), without.bookmark(5, encoded)]).toEqual([true, true, true]);
+    expect(sinks.map((sink) => sink.text())).toEqual(['BOOKMARK @5\n', '', '']);
+    const round = new Map<string, Buffer>();
+    first.bookmark(7, round);
+    second.bookmark(7, round);
+    expect(sinks[0].chunks[1]).toBe(sinks[1].chunks[0]);
+    expect(sinks[1].text()).toBe('BOOKMARK @7\n');
+  });
+
+  it('queues a bookmark behind held lines, and drops it when the buffer is full', () => {
+    const { s } = stream({ bookmarks: true, maxBufferedLines: 2 });
+    const sink = recordingSink(1);
+    s.pushTo(sink);
+    s.deliver(added('a', 2));
+    s.deliver(added('b', 3));
+    expect(s.bookmark(3, new Map())).toBe(true);
+    expect(s.buffered()).toBe(2);
+    s.deliver(added('c', 4));
+    expect(s.bookmark(4, new Map())).toBe(true);
+    expect(s.buffered()).toBe(2);
+    sink.room = Infinity;
+    s.resume();
+    expect(sink.text()).toBe('ADDED a@2\nADDED b@3\nBOOKMARK @3\n');
+  });
+
+  it('bookmarks a watch fed by a storage watch at the first progress notification after each is due', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 0 });
+    const { s } = stream({ bookmarks: true, bookmarkIntervalMs: 1_000, timeoutMs: 10_000 });
     const sink = recordingSink();
     s.pushTo(sink);
     const at = (ms: number, revision: number) => {
       vi.setSystemTime(ms);
       s.progress(revision);
     };
-    at(500, 1);
-    at(1_000, 2); // a second without a line
+    at(500, 1); // the first notification: the next bookmark is due an interval later
+    at(1_000, 2);
     at(1_500, 3);
-    at(2_000, 4); // a second after the last bookmark
-    s.deliver(added('a', 5));
-    at(2_600, 5); // a line since the last notification: it counts as sent now
-    at(3_500, 5);
-    at(3_600, 6);
-    expect(sink.text()).toBe('BOOKMARK @2\nBOOKMARK @4\nADDED a@5\nBOOKMARK @6\n');
+    s.deliver(added('a', 4));
+    at(1_600, 4); // events do not delay bookmarks (upstream's are periodic)
+    at(2_000, 5);
+    at(2_700, 6);
+    at(7_900, 7); // due since 3.7 s; the next one is due at 8 s, 2 s before the timeout
+    at(7_950, 8);
+    at(8_100, 9);
+    at(9_500, 10); // nothing after the one before the timeout
+    expect(sink.text()).toBe('BOOKMARK @3\nADDED a@4\nBOOKMARK @6\nBOOKMARK @7\nBOOKMARK @9\n');
   });
 
-  it('sends none to a watch that did not ask for them, nor while lines wait', () => {
+  it('sends none at progress to a watch that did not ask for them, nor below its starting revision', () => {
     vi.useFakeTimers({ toFake: ['Date'], now: 0 });
     const without = stream({ bookmarks: false, bookmarkIntervalMs: 10 }).s;
     const sink = recordingSink();
     without.pushTo(sink);
-    vi.setSystemTime(1_000);
-    without.progress(2);
+    for (const ms of [0, 1_000, 2_000]) {
+      vi.setSystemTime(ms);
+      without.progress(2);
+    }
     expect(sink.text()).toBe('');
-    const held = stream({ bookmarks: true, bookmarkIntervalMs: 10 }).s;
-    const full = recordingSink(1);
-    held.pushTo(full);
-    held.deliver(added('a', 2));
-    held.deliver(added('b', 3));
-    vi.setSystemTime(2_000);
-    held.progress(3);
-    expect(full.text()).toBe('ADDED a@2\n');
-    expect(held.buffered()).toBe(1);
+    const resuming = stream({ bookmarks: true, bookmarkIntervalMs: 10, afterRevision: 9 }).s;
+    const resumed = recordingSink();
+    resuming.pushTo(resumed);
+    for (const [ms, revision] of [[0, 5], [1_000, 8], [2_000, 9], [3_000, 9]] as const) {
+      vi.setSystemTime(ms);
+      resuming.progress(revision);
+    }
+    expect(resumed.text()).toBe('BOOKMARK @9\n');
   });
 });

@@ -1,6 +1,11 @@
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { Obj } from '../registry/types';
-import type { CacheEvent, CacheWatcher, CachedObject } from './watch-cache';
+import type { CacheEvent, CacheWatcher, CacheWatcherStopReason, CachedObject } from './watch-cache';
+
+/** Upstream's bookmarkFrequency: a watch that asked for bookmarks gets one about this often. */
+export const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
+/** How long before its timeout a watch gets its last bookmark (upstream's 2 s). */
+const BOOKMARK_BEFORE_TIMEOUT_MS = 2_000;
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -56,8 +61,15 @@ export interface WatchStreamOptions {
   /** whether an object is visible to this watch (label and field selectors); unset: every object of the namespace */
   readonly matches?: (object: CachedObject) => boolean;
   readonly encoder: WatchEncoder;
+  /** the API version the watch serves (the cache ends the watches of a version that stops being served) */
+  readonly version?: string;
+  /** whether the client takes bookmarks (`allowWatchBookmarks`) */
   readonly bookmarks: boolean;
-  /** minimum time between bookmarks (default 60 s) */
+  /**
+   * Time between two bookmarks (default 60 s, upstream's bookmarkFrequency);
+   * one also goes out 2 s before the watch's timeout. Sent by the watch
+   * cache's schedule, at its one-second resolution.
+   */
   readonly bookmarkIntervalMs?: number;
   /** end the stream after this long (`timeoutSeconds`) */
   readonly timeoutMs?: number;
@@ -102,16 +114,13 @@ export class WatchStream implements CacheWatcher, PushableWatch, AsyncIterableIt
   private blocked = false;
   /** how many lines are held (`lines.length - head`) */
   private held = 0;
-  /**
-   * Lines handed out so far, and when that count was last seen to change: the
-   * time of the last line, to a progress notification's precision (a clock
-   * read per line would cost every watcher of every event).
-   */
-  private sent = 0;
-  private sentSeen = 0;
-  private lastSent = Date.now();
   readonly cluster: ClusterName | '*';
   readonly namespace: string;
+  readonly version: string | undefined;
+  /** when the watch times out, for the bookmark before it (ms since the epoch; 0: never, or no bookmarks) */
+  private readonly deadline: number;
+  /** a watch fed by a storage watch (not the cache): when its next bookmark is due at a progress notification (0: not yet known) */
+  private progressBookmarkAt = 0;
   private readonly lines: Line[] = [];
   private head = 0;
   private waiting: ((result: IteratorResult<string>) => void) | undefined;
@@ -126,7 +135,9 @@ export class WatchStream implements CacheWatcher, PushableWatch, AsyncIterableIt
     this.encoder = options.encoder;
     this.cluster = options.cluster;
     this.namespace = options.namespace ?? '';
+    this.version = options.version;
     this.maxBuffered = options.maxBufferedLines ?? 10_000;
+    this.deadline = options.bookmarks && options.timeoutMs !== undefined && options.timeoutMs > 0 ? Date.now() + options.timeoutMs : 0;
     if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
       this.timer = setTimeout(() => this.end(), options.timeoutMs);
       this.timer.unref?.();
@@ -229,14 +240,12 @@ export class WatchStream implements CacheWatcher, PushableWatch, AsyncIterableIt
     const sink = this.sink;
     if (sink !== undefined) {
       if (!this.blocked && this.held === 0) {
-        this.sent++;
         if (!sink.write(typeof line === 'string' ? Buffer.from(line) : line)) this.blocked = true;
         return true;
       }
     } else if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = undefined;
-      this.sent++;
       resolve({ value: toText(line), done: false });
       return true;
     }
@@ -246,20 +255,53 @@ export class WatchStream implements CacheWatcher, PushableWatch, AsyncIterableIt
     return true;
   }
 
+  /**
+   * When the next bookmark is due (upstream's `nextBookmarkTime`): an
+   * interval from now, or 2 s before the timeout if that is sooner; none
+   * once that moment has passed, nor for a watch without bookmarks.
+   */
+  nextBookmarkTime(now: number): number | undefined {
+    if (!this.options.bookmarks || this.closed) return undefined;
+    const heartbeat = now + (this.options.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS);
+    if (this.deadline === 0) return heartbeat;
+    const next = Math.min(heartbeat, this.deadline - BOOKMARK_BEFORE_TIMEOUT_MS);
+    return next < now ? undefined : next;
+  }
+
+  /**
+   * A bookmark at `revision` from the watch cache's schedule (the watch has
+   * been handed every event up to it). None before the revision the watch
+   * starts after; dropped, as upstream's, when the buffer is full.
+   */
+  bookmark(revision: number, encoded: Map<string, Buffer>): boolean {
+    if (this.closed) return false;
+    if (!this.options.bookmarks || revision < this.afterRevision) return true;
+    const memoKey = this.encoder.memoKey('BOOKMARK');
+    let line = encoded.get(memoKey);
+    if (line === undefined) {
+      line = Buffer.from(this.encoder.bookmark(revision));
+      encoded.set(memoKey, line);
+    }
+    this.take(line, true);
+    return true;
+  }
+
+  /**
+   * Progress of the storage watch that feeds this watch when it is not the
+   * cache's (a watch resuming from before the cache's history): every event up
+   * to `revision` has been offered. A bookmark goes out at the first
+   * notification after each one is due, the interval counted from the first.
+   */
   progress(revision: number): void {
-    if (!this.options.bookmarks) return;
-    if (revision < this.afterRevision) return;
+    if (!this.options.bookmarks || revision < this.afterRevision) return;
     const now = Date.now();
-    if (this.sent !== this.sentSeen) {
-      this.sentSeen = this.sent;
-      this.lastSent = now;
+    if (this.progressBookmarkAt === 0) {
+      this.progressBookmarkAt = this.nextBookmarkTime(now) ?? Number.POSITIVE_INFINITY;
+      return;
     }
-    if (now - this.lastSent < (this.options.bookmarkIntervalMs ?? 60_000)) return;
-    if (this.held > 0) return;
-    if (this.push(this.encoder.bookmark(revision))) {
-      this.sentSeen = this.sent;
-      this.lastSent = now;
-    }
+    if (now < this.progressBookmarkAt) return;
+    this.push(this.encoder.bookmark(revision));
+    this.progressBookmarkAt = this.nextBookmarkTime(now) ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -267,7 +309,7 @@ export class WatchStream implements CacheWatcher, PushableWatch, AsyncIterableIt
    * dropping what it held (the client re-watches from the last event it got,
    * as from upstream's terminated watchers); otherwise it ends after the held lines.
    */
-  stop(reason?: 'overflow' | 'relist' | 'shutdown'): void {
+  stop(reason?: CacheWatcherStopReason): void {
     if (reason === 'overflow' && this.sink !== undefined) this.dropHeld();
     this.end();
   }
@@ -310,7 +352,6 @@ export class WatchStream implements CacheWatcher, PushableWatch, AsyncIterableIt
     this.blocked = false;
     while (this.held > 0) {
       const line = this.shift();
-      this.sent++;
       if (!sink.write(typeof line === 'string' ? Buffer.from(line) : line)) {
         this.blocked = true;
         break;
@@ -323,7 +364,6 @@ export class WatchStream implements CacheWatcher, PushableWatch, AsyncIterableIt
     if (this.sink !== undefined) return Promise.resolve({ value: undefined, done: true });
     if (this.held > 0) {
       const value = this.shift();
-      this.sent++;
       return Promise.resolve({ value: toText(value), done: false });
     }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
