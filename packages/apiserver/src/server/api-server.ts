@@ -101,9 +101,9 @@ export interface ApiServerOptions {
   readonly extraBuiltins?: readonly ResourceDefinition[];
   /** watch cache history per resource (default 10,000 events) */
   readonly watchCacheHistory?: number;
-  /** how often the watch caches ask the store for progress (the source of bookmarks); default: the store's */
+  /** how often the watch caches ask the store for progress (which moves their revision while nothing is written); default: the store's */
   readonly watchCacheProgressIntervalMs?: number;
-  /** the least time between two bookmarks of a watch (default 60 s) */
+  /** the time between two bookmarks of a watch that takes them, plus one 2 s before its timeout (default 60 s) */
   readonly watchBookmarkIntervalMs?: number;
   /** the most events buffered for a watch client that does not read before the watch is ended (default 10,000) */
   readonly watchBufferLines?: number;
