@@ -3,6 +3,7 @@
 // and get 404 instead of following a resource that is gone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStreamResponse } from '../src/server/api-request';
+import { eventually } from './bad-input-helpers';
 import { startTestServer } from './harness';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
@@ -29,19 +30,11 @@ function gadgetCrd(versions: Array<{ name: string; served: boolean; storage: boo
 const gadgets = (cluster: string, version = 'v1') => `/clusters/${cluster}/apis/example.com/${version}/namespaces/default/gadgets`;
 const gadget = (name: string, version = 'v1') => ({ apiVersion: `example.com/${version}`, kind: 'Gadget', metadata: { name }, spec: { size: 1 } });
 
-async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** A cluster with a namespace and the gadgets CRD, established. */
 async function clusterWithCrd(cluster: string, versions = [{ name: 'v1', served: true, storage: true }]): Promise<void> {
   await t.request('POST', `/clusters/${cluster}/api/v1/namespaces`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
   expect((await t.request('POST', `/clusters/${cluster}${CRDS}`, gadgetCrd(versions))).status).toBe(201);
-  await until(async () => (await t.request('GET', gadgets(cluster, versions[0]!.name))).status === 200, `gadgets served in ${cluster}`);
+  await eventually(async () => (await t.request('GET', gadgets(cluster, versions[0]!.name))).status === 200, 3_000);
 }
 
 type Watch = Awaited<ReturnType<typeof openWatch>>;
@@ -67,17 +60,17 @@ describe('watches of a custom resource', () => {
     for (const cluster of ['end-a', 'end-b']) expect((await t.request('POST', gadgets(cluster), gadget('g1'))).status).toBe(201);
     const deleted = await openWatch(gadgets('end-a'));
     const other = await openWatch(gadgets('end-b'));
-    await until(async () => deleted.events.length === 1 && other.events.length === 1, 'the initial events');
+    await eventually(async () => deleted.events.length === 1 && other.events.length === 1, 3_000);
 
     expect((await t.request('DELETE', `/clusters/end-a${CRDS}/${CRD_NAME}`)).status).toBe(200);
-    await until(async () => deleted.ended, 'the watch to end');
+    await eventually(async () => deleted.ended, 3_000);
     // the CRD was Terminating while its custom resources were deleted: the watch saw that, then ended
     expect(seen(deleted)).toEqual(['ADDED g1', 'DELETED g1']);
     expect((await t.request('GET', gadgets('end-a'))).status).toBe(404);
 
     // the same resource in another cluster is still served, and so is its watch
     expect((await t.request('POST', gadgets('end-b'), gadget('g2'))).status).toBe(201);
-    await until(async () => other.events.length === 2, 'the other cluster\'s event');
+    await eventually(async () => other.events.length === 2, 3_000);
     expect([seen(other), other.ended]).toEqual([['ADDED g1', 'ADDED g2'], false]);
     other.abort();
   });
@@ -90,19 +83,19 @@ describe('watches of a custom resource', () => {
     expect((await t.request('POST', gadgets('end-v'), gadget('g1'))).status).toBe(201);
     const beta = await openWatch(gadgets('end-v', 'v1beta1'));
     const stable = await openWatch(gadgets('end-v', 'v1'));
-    await until(async () => beta.events.length === 1 && stable.events.length === 1, 'the initial events');
+    await eventually(async () => beta.events.length === 1 && stable.events.length === 1, 3_000);
 
     const crd = (await t.request('GET', `/clusters/end-v${CRDS}/${CRD_NAME}`)).json() as ReturnType<typeof gadgetCrd>;
     const updated = { ...crd, spec: { ...crd.spec, versions: crd.spec.versions.map((v) => (v.name === 'v1beta1' ? { ...v, served: false } : v)) } };
     expect((await t.request('PUT', `/clusters/end-v${CRDS}/${CRD_NAME}`, updated)).status).toBe(200);
-    await until(async () => beta.ended && stable.ended, 'the watches to end');
+    await eventually(async () => beta.ended && stable.ended, 3_000);
     expect([seen(beta), seen(stable)]).toEqual([['ADDED g1'], ['ADDED g1']]);
     expect((await t.request('GET', gadgets('end-v', 'v1beta1'))).status).toBe(404);
 
     // a new watch of the served version follows the new type
     const again = await openWatch(gadgets('end-v', 'v1'));
     expect((await t.request('POST', gadgets('end-v'), gadget('g2'))).status).toBe(201);
-    await until(async () => again.events.length === 2, 'the new watch\'s events');
+    await eventually(async () => again.events.length === 2, 3_000);
     expect([seen(again), again.ended]).toEqual([['ADDED g1', 'ADDED g2'], false]);
     again.abort();
   });

@@ -395,8 +395,6 @@ export function eventsV1ToCoreEvent(event: Obj): Obj {
   return out as Obj;
 }
 
-/** events.k8s.io shows the same columns as core/v1, computed on the core form of the event, as upstream prints both from one internal type. */
-const eventsV1Columns: TableColumn[] = eventColumns.map((c) => ({ ...c, cell: (o: Obj, now: number) => c.cell(eventsV1ToCoreEvent(o), now) }));
 
 const eventsV1 = defineBuiltin({
   group: 'events.k8s.io',
@@ -408,7 +406,8 @@ const eventsV1 = defineBuiltin({
   shortNames: ['ev'],
   strategy: plain,
   storage: { prefix: EVENTS_PREFIX, storageApiVersion: 'v1', toStorage: eventsV1ToCoreEvent, fromStorage: coreEventToEventsV1 },
-  table: { columns: eventsV1Columns },
+  // the same columns as core/v1, read from the core form, as upstream prints both from one internal type
+  table: { columns: eventColumns, rowView: eventsV1ToCoreEvent },
   fieldLabels: (o) => {
     const regarding = obj(o['regarding']);
     return {

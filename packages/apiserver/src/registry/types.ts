@@ -155,4 +155,6 @@ export interface TableColumn {
 
 export interface TableDefinition {
   readonly columns: readonly TableColumn[];
+  /** the form of an object the cells read, computed once per row (e.g. an event in its core/v1 form); default: the object */
+  readonly rowView?: (object: Obj) => Obj;
 }

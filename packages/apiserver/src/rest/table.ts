@@ -38,13 +38,14 @@ export const columns = { name: NAME_COLUMN, age: AGE_COLUMN, createdAt: CREATED_
 const ZERO_TIME_MS = -62_135_596_800_000;
 
 /**
- * A JSON value in a column of a custom resource's table, as upstream's
- * custom resource table convertor turns it into a cell: a value of another
+ * A JSON value in a non-string column of a custom resource's table (string
+ * columns print any value as JSONPath does), as upstream's custom resource
+ * table convertor turns it into a cell: a value of another
  * type than the column's is empty (null), integers are truncated, and a
  * `date` is the time since then (`<invalid>` when not an RFC 3339 time,
  * `<unknown>` for the zero time).
  */
-export function cellForJsonValue(type: TableColumn['type'], value: unknown, now: number): unknown {
+export function cellForJsonValue(type: Exclude<TableColumn['type'], 'string'>, value: unknown, now: number): unknown {
   switch (type) {
     case 'integer':
       return typeof value === 'number' ? Math.trunc(value) : null;
@@ -52,8 +53,6 @@ export function cellForJsonValue(type: TableColumn['type'], value: unknown, now:
       return typeof value === 'number' ? value : null;
     case 'boolean':
       return typeof value === 'boolean' ? value : null;
-    case 'string':
-      return typeof value === 'string' ? value : null;
     case 'date': {
       if (typeof value !== 'string') return null;
       if (value === '' || value === 'null') return '<unknown>';
@@ -92,11 +91,14 @@ export function buildTable(
             priority: c.priority ?? 0,
           })),
         }),
-    rows: objects.map((object) => ({
-      cells: table.columns.map((c) => c.cell(object, now) ?? null),
-      ...(options.includeObject === 'None'
-        ? {}
-        : { object: options.includeObject === 'Object' ? object : partialObjectMetadata(object, options.version) }),
-    })),
+    rows: objects.map((object) => {
+      const view = table.rowView?.(object) ?? object;
+      return {
+        cells: table.columns.map((c) => c.cell(view, now) ?? null),
+        ...(options.includeObject === 'None'
+          ? {}
+          : { object: options.includeObject === 'Object' ? object : partialObjectMetadata(object, options.version) }),
+      };
+    }),
   };
 }
