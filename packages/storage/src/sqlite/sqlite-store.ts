@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
+import fs from 'node:fs';
+import { dirname } from 'node:path';
 import { copyBytes, validateCount, validateTxn, validateValue } from '../arguments';
 import { decodeContinueToken, encodeContinueToken, remainingAfterPage } from '../continue-token';
-import { isStorageError, storageErrors } from '../errors';
+import { type StorageError, isStorageError, storageErrors } from '../errors';
 import { prefixEnd, validateKey, validatePrefix } from '../keys';
 import { type CompactionOptions, type PeriodicCompactor, compactionErrorHandler, periodicCompactor } from '../periodic-compactor';
 import type {
@@ -28,11 +30,13 @@ export interface SqliteStoreOptions {
   /** The prefix of every key; must start with `/`. Default `/registry/`. */
   keyPrefix?: string;
   /**
-   * `full` (default): every acknowledged write is on disk (fsync of the WAL per
-   * group commit) and survives a power loss, as with etcd. `normal`: no fsync
-   * per commit; acknowledged writes survive a crash of the process (SIGKILL,
-   * OOM) but the last ones may be lost, never half-applied, on an OS crash or
-   * power loss.
+   * `full` (default): every acknowledged write is on disk and survives a power
+   * loss, as with etcd: the write-ahead log is fsynced (fdatasync, on libuv's
+   * thread pool) after a group commits and before its writes are
+   * acknowledged, published to watches or visible to reads. `normal`: no
+   * fsync per commit; acknowledged writes survive a crash of the process
+   * (SIGKILL, OOM) but the last ones may be lost, never half-applied, on an
+   * OS crash or power loss.
    */
   synchronous?: 'full' | 'normal';
   /** Periodic compaction (default: every 5 minutes, keeping 5 minutes); `false` to compact only on request. */
@@ -51,6 +55,8 @@ export interface SqliteStoreOptions {
 export interface SqliteStoreStats {
   /** SQLite transactions committed by the write queue (one per group of writes) */
   readonly commits: number;
+  /** fsyncs of the write-ahead log (`synchronous: 'full'`); one covers every group committed before it started */
+  readonly syncs: number;
   /** write calls (create, update, delete, txn) processed, successful or not */
   readonly writes: number;
   /** the largest group of writes committed in one transaction */
@@ -83,6 +89,15 @@ interface EventRow extends Row {
 
 type ChangeEvent = Exclude<WatchEvent, { type: 'progress' }>;
 
+/** A committed group of writes, acknowledged once it is durable. */
+interface Committed {
+  batch: PendingWrite[];
+  outcomes: WriteOutcome[];
+  events: ChangeEvent[];
+  /** the newest revision it wrote */
+  revision: number;
+}
+
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -91,6 +106,11 @@ const EMPTY = Buffer.alloc(0);
  * key's state at revision R is its newest row with id ≤ R. Writes issued in the
  * same turn of the event loop are committed together in one SQLite
  * transaction (group commit), each still checked and failing on its own.
+ * With `synchronous: 'full'` SQLite commits without fsync and the store
+ * fsyncs the write-ahead log off the event loop, one fsync for every group
+ * committed meanwhile; a group's writes are acknowledged, published and
+ * readable only once that fsync returns. Reads are bounded by the durable
+ * revision, so rows written but not yet synced are invisible to them.
  * Watches are fed in-process from the committed rows.
  */
 export class SqliteStore implements Store {
@@ -100,6 +120,7 @@ export class SqliteStore implements Store {
   readonly #compactor: PeriodicCompactor | undefined;
   readonly #batchSize: number;
   readonly #onCompactionError: (err: unknown) => void;
+  /** the newest durable revision: reads and watches go up to it (a group being fsynced is beyond it) */
   #revision: number;
   #compacted: number;
   #swept: number;
@@ -111,15 +132,25 @@ export class SqliteStore implements Store {
   /** events of the running group transaction */
   #events: ChangeEvent[] = [];
   #sweeping: Promise<void> | undefined;
-  #stats = { commits: 0, writes: 0, largestBatch: 0 };
+  /** the write-ahead log, fsynced before acknowledging (`synchronous: 'full'`); undefined with `normal` */
+  readonly #wal: WalSync | undefined;
+  /** an fsync of the log is running; writes flushed meanwhile wait in #waiting for the next commit */
+  #syncing = false;
+  #waiting: PendingWrite[] = [];
+  /** called when no write waits for a commit or an fsync (close waits for it) */
+  #drained: (() => void) | undefined;
+  /** set when an fsync failed: the store then refuses everything */
+  #failed: StorageError | undefined;
+  #stats = { commits: 0, writes: 0, largestBatch: 0, syncs: 0 };
   readonly #sql: ReturnType<typeof prepare>;
   readonly #group: Database.Transaction<(batch: PendingWrite[]) => unknown[]>;
   readonly #isolated: Database.Transaction<(batch: PendingWrite[]) => unknown[]>;
   readonly #one: Database.Transaction<(write: PendingWrite) => unknown>;
 
   /** Use {@link openSqliteStore}. */
-  constructor(db: Database.Database, options: SqliteStoreOptions, state: PersistedState) {
+  constructor(db: Database.Database, options: SqliteStoreOptions, state: PersistedState, wal?: WalSync) {
     this.#db = db;
+    this.#wal = wal;
     this.keyPrefix = options.keyPrefix ?? '/registry/';
     this.#batchSize = options.compactionBatchSize ?? 1000;
     this.#onCompactionError = compactionErrorHandler(options.compaction);
@@ -359,13 +390,16 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#writes.flush(); // queued writes were accepted before close: commit them
+    if (this.#syncing) await new Promise<void>((resolve) => (this.#drained = resolve));
     this.#hub.close();
     await this.#compactor?.stop();
     await this.#sweeping?.catch(() => undefined); // its caller, or the start-up report, handles the error
+    this.#wal?.close();
     this.#db.close();
   }
 
   #checkOpen(): void {
+    if (this.#failed !== undefined) throw this.#failed;
     if (this.#closed) throw storageErrors.closed();
   }
 
@@ -403,6 +437,16 @@ export class SqliteStore implements Store {
   // ---- the write path: group commit ----
 
   #commit(batch: PendingWrite[]): void {
+    if (this.#failed !== undefined) {
+      for (const write of batch) write.reject(this.#failed);
+      return;
+    }
+    // one commit and one fsync at a time: what arrives during an fsync is the next group,
+    // as big as the one SQLite would have made while blocking the event loop in the fsync
+    if (this.#syncing) {
+      for (const write of batch) this.#waiting.push(write);
+      return;
+    }
     this.#next = this.#revision + 1;
     this.#events = [];
     let outcomes: WriteOutcome[];
@@ -428,10 +472,55 @@ export class SqliteStore implements Store {
     if (events.length > 0) {
       this.#stats.commits++;
       this.#stats.largestBatch = Math.max(this.#stats.largestBatch, batch.length);
-      this.#revision = this.#next - 1;
-      this.#hub.publish(events, this.#revision);
     }
-    settle(batch, outcomes);
+    const group = { batch, outcomes, events, revision: this.#next - 1 };
+    // a group that wrote nothing read only durable rows (nothing else is pending): it needs no fsync
+    if (this.#wal === undefined || events.length === 0) this.#acknowledge(group);
+    else this.#sync(group);
+  }
+
+  /** fsyncs the log off the event loop, then acknowledges the group and commits what arrived meanwhile. */
+  #sync(group: Committed): void {
+    this.#syncing = true;
+    this.#wal!.sync((err) => {
+      this.#syncing = false;
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      if (err !== null) {
+        this.#fail(err, [...group.batch, ...waiting]);
+        return;
+      }
+      this.#stats.syncs++;
+      this.#acknowledge(group);
+      if (waiting.length > 0) this.#commit(waiting);
+      if (!this.#syncing) this.#drained?.();
+    });
+  }
+
+  /** Makes a durable group visible: the revision moves, the watches get its events, the writers their answers. */
+  #acknowledge(group: Committed): void {
+    if (group.events.length > 0) {
+      this.#revision = group.revision;
+      this.#hub.publish(group.events, group.revision);
+    }
+    settle(group.batch, group.outcomes);
+  }
+
+  /**
+   * An fsync failed: what it covered may not be on disk, and Linux may have
+   * dropped the dirty pages, so no later fsync can be trusted to write them.
+   * The store stops, as etcd does: every pending write fails, watches end,
+   * and every later call fails with this error.
+   */
+  #fail(cause: unknown, writes: PendingWrite[]): void {
+    const error = storageErrors.unavailable(
+      `fsync of the write-ahead log failed after revision ${this.#revision}; the store stopped, restart it to recover from disk`,
+      cause,
+    );
+    this.#failed = error;
+    for (const write of writes) write.reject(error);
+    this.#hub.close();
+    this.#drained?.();
   }
 
   #latest(key: string): Row | undefined {
@@ -469,11 +558,13 @@ export class SqliteStore implements Store {
   // ---- watch history ----
 
   #readEvents(start: string, end: string, afterRevision: number, limit: number): WatchEvent[] {
+    if (this.#failed !== undefined) throw this.#failed;
     if (this.#closed) throw storageErrors.closed();
     if (afterRevision < this.#compacted) {
       throw storageErrors.compacted(afterRevision, this.#compacted, this.#revision);
     }
-    const rows = this.#read(() => this.#sql.events.all(afterRevision, start, end, limit) as EventRow[]);
+    // only what has been published: rows written but not yet synced come with their fsync
+    const rows = this.#read(() => this.#sql.events.all(afterRevision, this.#revision, start, end, limit) as EventRow[]);
     return rows.map(toEvent);
   }
 
@@ -502,6 +593,43 @@ export class SqliteStore implements Store {
       this.#swept = to;
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+}
+
+/** The write-ahead log file of an open database, fsynced off the event loop. */
+class WalSync {
+  constructor(private readonly fd: number) {}
+
+  /** fdatasync on libuv's thread pool: a write() of SQLite's that returned before is on disk when `done` runs. */
+  sync(done: (err: NodeJS.ErrnoException | null) => void): void {
+    fs.fdatasync(this.fd, done);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+/**
+ * Opens the `-wal` file of the database at `path`, which SQLite has created by
+ * its first read in WAL mode and keeps until it closes, and makes its
+ * directory entry durable. SQLite holds no lock on this file, so a descriptor
+ * of our own cannot release one of SQLite's.
+ */
+function openWal(path: string): WalSync {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(`${path}-wal`, 'r');
+    const dir = fs.openSync(dirname(path), 'r');
+    try {
+      fs.fsyncSync(dir);
+    } finally {
+      fs.closeSync(dir);
+    }
+    return new WalSync(fd);
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    throw storageErrors.unavailable(`cannot open the write-ahead log of ${path} for syncing: ${(err as Error).message}`, err);
   }
 }
 
@@ -546,7 +674,7 @@ function prepare(db: Database.Database) {
     // `+name` keeps SQLite on the rowid range: a resume reads the writes since then, not the prefix's whole history
     events: db.prepare(
       `SELECT id, name, created, deleted, create_revision, prev_revision, value, old_value FROM kine
-       WHERE id > ? AND +name >= ? AND +name < ? ORDER BY id LIMIT ?`,
+       WHERE id > ? AND id <= ? AND +name >= ? AND +name < ? ORDER BY id LIMIT ?`,
     ),
     setCompacted: db.prepare(`UPDATE kine SET prev_revision = ? WHERE name = '${COMPACT_KEY}'`),
     setSwept: db.prepare(`UPDATE kine SET create_revision = ? WHERE name = '${COMPACT_KEY}'`),
@@ -568,11 +696,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw storageErrors.invalidKey(String(keyPrefix), 'the store prefix must start with "/"');
   }
   validatePrefix(keyPrefix, keyPrefix);
-  const db = await openDatabase(options.path, {
-    synchronous: options.synchronous ?? 'full',
-    busyTimeoutMs: options.busyTimeoutMs ?? 0,
-  });
+  const db = await openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs ?? 0 });
   let store: SqliteStore;
+  let wal: WalSync | undefined;
   try {
     const sequence = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'kine'`).get() as { seq: number } | undefined;
     const meta = db
@@ -584,8 +710,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         `${options.path}: compaction state (compacted ${meta.compacted}, swept ${meta.swept}) is beyond revision ${revision}`,
       );
     }
-    store = new SqliteStore(db, options, { revision, compacted: meta.compacted, swept: meta.swept });
+    if ((options.synchronous ?? 'full') === 'full') wal = openWal(options.path);
+    store = new SqliteStore(db, options, { revision, compacted: meta.compacted, swept: meta.swept }, wal);
   } catch (err) {
+    wal?.close();
     db.close();
     throw toStorageError(err, `opening ${options.path}`);
   }
