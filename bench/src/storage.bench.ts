@@ -1,10 +1,12 @@
 // The Store engines side by side, with two physical baselines measured in the
 // same run:
-//  - memory (in-process maps), embedded (SQLite, WAL, synchronous=FULL, group
-//    commit) and etcd (a real etcd through @kcp-ts/storage-etcd);
-//  - raw better-sqlite3 inserts with the embedded engine's durability settings
-//    (WAL, synchronous=FULL, exclusive locking, the same cache size; one
-//    autocommitted insert per write) and raw etcd3 puts against the same etcd.
+//  - memory (in-process maps), embedded (SQLite, WAL, group commit, an fsync
+//    of the log per group before acknowledging) and etcd (a real etcd through
+//    @kcp-ts/storage-etcd);
+//  - raw better-sqlite3 inserts with the embedded engine's durability (WAL,
+//    synchronous=FULL: an fsync per commit, exclusive locking, the same cache
+//    size; one autocommitted insert per write) and raw etcd3 puts against the
+//    same etcd.
 // Figures: creates/s and gets/s with 1 and 64 concurrent callers (each a loop
 // for a fixed time), the time to list 1,000 keys, and write→watch delivery
 // latency (from the write call to the event reaching a watcher, one write at a
