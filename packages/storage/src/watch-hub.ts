@@ -1,5 +1,5 @@
 import { validateCount } from './arguments';
-import { storageErrors } from './errors';
+import { type StorageError, storageErrors } from './errors';
 import { prefixEnd, validatePrefix } from './keys';
 import type { WatchEvent, WatchOptions } from './store';
 
@@ -68,7 +68,8 @@ function eventKey(event: WatchEvent): string | undefined {
  */
 export class WatchHub {
   readonly #watchers = new Set<Watcher>();
-  #closed = false;
+  /** why watches are refused once closed (`Closed`, or the engine's failure) */
+  #closed: StorageError | undefined;
 
   constructor(
     private readonly history: WatchHistory,
@@ -91,15 +92,15 @@ export class WatchHub {
     for (const watcher of this.#watchers) watcher.offer(events, revision);
   }
 
-  /** Ends every watch; later ones fail with `Closed`. */
-  close(): void {
-    this.#closed = true;
+  /** Ends every watch; later ones fail with `reason` (default `Closed`). */
+  close(reason: StorageError = storageErrors.closed()): void {
+    this.#closed ??= reason;
     for (const watcher of [...this.#watchers]) watcher.finish();
   }
 
   #open(prefix: string, options: WatchOptions): AsyncIterator<WatchEvent> {
     try {
-      if (this.#closed) throw storageErrors.closed();
+      if (this.#closed !== undefined) throw this.#closed;
       validatePrefix(this.keyPrefix, prefix);
       validateCount(options.afterRevision, 'afterRevision');
       if (options.progressIntervalMs !== undefined) validateCount(options.progressIntervalMs, 'progressIntervalMs');

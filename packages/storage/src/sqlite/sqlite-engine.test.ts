@@ -286,6 +286,7 @@ describe('acknowledging only durable writes (synchronous: full)', () => {
     expect(await ended).toEqual({ done: true, value: undefined });
     await expectCode(store.get('/registry/kept'), 'Unavailable');
     await expectCode(store.create('/registry/later', bytes('x')), 'Unavailable');
+    await expectCode(store.watch('/registry/', { afterRevision: 0 })[Symbol.asyncIterator]().next(), 'Unavailable');
     vi.restoreAllMocks();
     await store.close();
     open.length = 0;

@@ -519,7 +519,7 @@ export class SqliteStore implements Store {
     );
     this.#failed = error;
     for (const write of writes) write.reject(error);
-    this.#hub.close();
+    this.#hub.close(error);
     this.#drained?.();
   }
 
