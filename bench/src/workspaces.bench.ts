@@ -508,29 +508,37 @@ async function createWorkspaces(kcp: Kcp, watch: ReadyWatch, items: readonly Ite
   const benchCpu = process.cpuUsage(benchCpu0);
   if (done < items.length) console.log(`  stopped after the ${PHASE_TIMEOUT_MS / 1000} s limit with ${done.toLocaleString('en-US')} of ${items.length.toLocaleString('en-US')} Ready: figures are for those`);
   // a workspace is Ready before every controller is done with it (kube-system's service account and CA configmap)
-  const trailing = await writesStop(kcp);
-  return createResult(done, latencies, elapsed, cpu1 - cpu0, benchCpu, { ...trailing, writes: trailing.revision - revision0, kcpCpuSeconds: trailing.cpuSeconds - cpu0 });
+  return createResult(done, latencies, elapsed, cpu1 - cpu0, benchCpu, await workUntilWritesStop(kcp, revision0, cpu0));
+}
+
+/** What a phase wrote and what kcp spent on it, up to its last write (see workUntilWritesStop). */
+interface PhaseWork {
+  writes: number;
+  kcpCpuSeconds: number;
+  trailingSeconds: number;
 }
 
 /**
  * Waits until the store stops moving (its revision unchanged for 2 s, at most
- * 60 s): the revision, kcp's CPU seconds and the time since the call at the
- * last write seen.
+ * 60 s): the writes since `revision0` and kcp's CPU seconds since `cpu0` at
+ * the last write seen, and how long after the call that write came.
  */
-async function writesStop(kcp: Kcp): Promise<{ revision: number; cpuSeconds: number; trailingSeconds: number }> {
+async function workUntilWritesStop(kcp: Kcp, revision0: number, cpu0: number): Promise<PhaseWork> {
   const t0 = performance.now();
-  let last = { revision: await kcp.revision(), cpuSeconds: kcp.cpuSeconds(), trailingSeconds: 0 };
+  let revision = await kcp.revision();
+  let work: PhaseWork = { writes: revision - revision0, kcpCpuSeconds: kcp.cpuSeconds() - cpu0, trailingSeconds: 0 };
   let quietSince = performance.now();
   while (performance.now() - quietSince < 2_000 && performance.now() - t0 < 60_000) {
     await sleep(100);
     const cpuSeconds = kcp.cpuSeconds();
-    const revision = await kcp.revision();
-    if (revision !== last.revision) {
-      last = { revision, cpuSeconds, trailingSeconds: (performance.now() - t0) / 1000 };
+    const now = await kcp.revision();
+    if (now !== revision) {
+      revision = now;
+      work = { writes: revision - revision0, kcpCpuSeconds: cpuSeconds - cpu0, trailingSeconds: (performance.now() - t0) / 1000 };
       quietSince = performance.now();
     }
   }
-  return last;
+  return work;
 }
 
 /** The figures of a create phase: `count` objects in `seconds`, the CPU of kcp and of the bench over it, and what trailed it. */
@@ -540,7 +548,7 @@ function createResult(
   seconds: number,
   phaseCpuSeconds: number,
   benchCpu: NodeJS.CpuUsage,
-  work: { writes: number; kcpCpuSeconds: number; trailingSeconds: number },
+  work: PhaseWork,
 ): CreateResult {
   return {
     count,
@@ -581,8 +589,7 @@ async function createConfigMaps(kcp: Kcp, count: number): Promise<CreateResult> 
   const elapsed = (performance.now() - t0) / 1000;
   const benchCpu = process.cpuUsage(benchCpu0);
   const cpu1 = kcp.cpuSeconds();
-  const trailing = await writesStop(kcp);
-  return createResult(count, latencies, elapsed, cpu1 - cpu0, benchCpu, { ...trailing, writes: trailing.revision - revision0, kcpCpuSeconds: trailing.cpuSeconds - cpu0 });
+  return createResult(count, latencies, elapsed, cpu1 - cpu0, benchCpu, await workUntilWritesStop(kcp, revision0, cpu0));
 }
 
 function createRow(what: string, r: CreateResult, baseline: CreateResult | undefined): (string | number)[] {
