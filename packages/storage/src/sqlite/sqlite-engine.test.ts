@@ -392,16 +392,16 @@ describe('opening a file that is not a kcp-ts database', () => {
         db.pragma('user_version = 7');
         db.exec('CREATE TABLE kine (id INTEGER PRIMARY KEY)');
       }),
-      /schema version 7, this build reads version 1/,
+      /schema version 7, this build reads version 2 \(and upgrades version 1\)/,
     ],
     [
       'a kcp-ts database without its tables',
       foreignDatabase((db) => {
         db.pragma(`application_id = ${APPLICATION_ID}`);
-        db.pragma('user_version = 1');
+        db.pragma('user_version = 2');
         db.exec('CREATE TABLE other (x)');
       }),
-      /lacks kine, kine_name_id_deleted_index, kine_name_prev_revision_uindex/,
+      /lacks kine, kine_name_id_deleted_index of the kcp-ts schema/,
     ],
     [
       'a stray WAL file without its database',
@@ -447,5 +447,42 @@ describe('opening a file that is not a kcp-ts database', () => {
     expect(await damaged.currentRevision()).toBe(revision);
     const error = await expectCode(damaged.list('/registry/'), 'Corrupt');
     expect(error.message).toMatch(/corrupt/);
+  });
+});
+
+describe('schema versions', () => {
+  it('a database of schema version 1 is upgraded in place: its index goes, its data and revision stay', async () => {
+    const store = await openStore();
+    const kept = await store.create('/registry/v/kept', bytes('k'));
+    const updated = await store.update('/registry/v/kept', bytes('k2'), kept.modRevision);
+    await store.create('/registry/v/gone', bytes('g'));
+    await store.delete('/registry/v/gone');
+    const revision = await store.currentRevision();
+    await store.close();
+    open.length = 0;
+    // what version 1 wrote: the same table with kine's UNIQUE (name, prev_revision) index
+    const v1 = new Database(path);
+    v1.exec('CREATE UNIQUE INDEX kine_name_prev_revision_uindex ON kine (name, prev_revision)');
+    v1.pragma('user_version = 1');
+    v1.close();
+    const upgraded = await openStore();
+    expect(await upgraded.currentRevision()).toBe(revision);
+    expect(await upgraded.get('/registry/v/kept')).toMatchObject({ modRevision: updated.modRevision, createRevision: kept.modRevision });
+    expect(text((await upgraded.get('/registry/v/kept', { revision: kept.modRevision }))!.value)).toBe('k');
+    expect(await upgraded.get('/registry/v/gone')).toBeUndefined();
+    const next = await upgraded.update('/registry/v/kept', bytes('k3'), updated.modRevision);
+    expect(next.modRevision).toBe(revision + 1);
+    await upgraded.close();
+    open.length = 0;
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'kine'`).pluck().all();
+      expect(indexes).toEqual(['kine_name_id_deleted_index']);
+    } finally {
+      db.close();
+    }
+    // and the upgraded file opens as version 2
+    expect(await (await openStore()).currentRevision()).toBe(revision + 1);
   });
 });
