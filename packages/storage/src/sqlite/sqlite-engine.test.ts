@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isStorageError, type StorageErrorCode } from '../errors';
-import type { WatchEvent } from '../store';
+import type { KeyValue, WatchEvent } from '../store';
 import { APPLICATION_ID } from './schema';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store';
 
@@ -178,7 +178,7 @@ describe('acknowledging only durable writes (synchronous: full)', () => {
     for (const run of held.splice(0)) run();
   });
 
-  /** Holds every fsync of the log until released; `release` lets the oldest held one run. */
+  /** Holds every fsync of the thread pool until released; `release` lets the oldest held one run. A group of several writes is fsynced there. */
   function holdSyncs() {
     held = [];
     const real = fs.fdatasync;
@@ -204,9 +204,11 @@ describe('acknowledging only durable writes (synchronous: full)', () => {
     })();
     const syncs = holdSyncs();
     const created = store.create('/registry/d', bytes('d'));
+    const other = store.create('/registry/e', bytes('e'));
     await vi.waitUntil(() => syncs.held.length === 1);
     // committed to SQLite, not yet on disk: nobody sees it
     expect(await settled(created)).toBe(false);
+    expect(await settled(other)).toBe(false);
     expect(await store.get('/registry/d')).toBeUndefined();
     expect((await store.list('/registry/')).items).toEqual([]);
     expect(await store.currentRevision()).toBe(revision);
@@ -219,70 +221,100 @@ describe('acknowledging only durable writes (synchronous: full)', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(late).toEqual([]);
     syncs.release();
-    expect((await created).modRevision).toBe(revision + 1);
+    expect([(await created).modRevision, (await other).modRevision]).toEqual([revision + 1, revision + 2]);
     expect(text((await store.get('/registry/d'))!.value)).toBe('d');
-    await vi.waitUntil(() => events.length === 1 && late.length === 1);
-    expect([events[0]!.type, late[0]!.type]).toEqual(['put', 'put']);
+    await vi.waitUntil(() => events.length === 2 && late.length === 2);
+    expect([...events, ...late].map((e) => (e.type === 'put' ? e.kv.key : e.type))).toEqual(['/registry/d', '/registry/e', '/registry/d', '/registry/e']);
     abort.abort();
   });
 
   it('commits the writes issued during an fsync as the next group, after it', async () => {
     const store = await openStore();
     const syncs = holdSyncs();
-    const first = store.create('/registry/1', bytes('1'));
+    const first = Promise.all([store.create('/registry/0', bytes('0')), store.create('/registry/1', bytes('1'))]);
     await vi.waitUntil(() => syncs.held.length === 1);
     const next = [store.create('/registry/2', bytes('2'))];
     await new Promise((resolve) => setImmediate(resolve));
     next.push(store.create('/registry/3', bytes('3')), store.create('/registry/1', bytes('again')));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(store.stats()).toMatchObject({ commits: 1, writes: 1 });
+    expect(store.stats()).toMatchObject({ commits: 1, writes: 2 });
     syncs.release();
     await first;
     await vi.waitUntil(() => syncs.held.length === 1);
-    expect(store.stats()).toMatchObject({ commits: 2, writes: 4, largestBatch: 3, syncs: 1 });
+    expect(store.stats()).toMatchObject({ commits: 2, writes: 5, largestBatch: 3, syncs: 1 });
     expect(await settled(Promise.allSettled(next))).toBe(false);
     syncs.release();
     const results = await Promise.allSettled(next);
     // checked against the group before it: the key it created exists
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.modRevision : (r.reason as { code: string }).code))).toEqual([3, 4, 'KeyExists']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.modRevision : (r.reason as { code: string }).code))).toEqual([4, 5, 'KeyExists']);
     expect(store.stats().syncs).toBe(2);
   });
 
   it('answers a group that wrote nothing without an fsync', async () => {
     const store = await openStore();
     const syncs = holdSyncs();
+    const inline = vi.spyOn(fs, 'fdatasyncSync');
     await expectCode(store.delete('/registry/missing'), 'KeyNotFound');
     expect(syncs.held).toEqual([]);
+    expect(inline).not.toHaveBeenCalled();
+  });
+
+  it('fsyncs a lone write on the event loop, before answering or showing it', async () => {
+    const store = await openStore();
+    const revision = await store.currentRevision();
+    const pool = vi.spyOn(fs, 'fdatasync');
+    const duringSync: Promise<KeyValue | undefined>[] = [];
+    const real = fs.fdatasyncSync;
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+      // a get reads when called: this one reads while the fsync runs
+      duringSync.push(store.get('/registry/lone'));
+      real(fd);
+    });
+    const created = await store.create('/registry/lone', bytes('l'));
+    expect(created.modRevision).toBe(revision + 1);
+    expect(duringSync).toHaveLength(1);
+    expect(await duringSync[0]).toBeUndefined();
+    expect(pool).not.toHaveBeenCalled();
+    expect(store.stats()).toMatchObject({ commits: 1, writes: 1, syncs: 1 });
   });
 
   it('waits for the running fsync when closing', async () => {
     const store = await openStore();
     const syncs = holdSyncs();
-    const created = store.create('/registry/c', bytes('c'));
+    const created = Promise.all([store.create('/registry/c', bytes('c')), store.create('/registry/d', bytes('d'))]);
     await vi.waitUntil(() => syncs.held.length === 1);
-    const queued = store.create('/registry/q', bytes('q'));
+    const queued = [store.create('/registry/q', bytes('q')), store.create('/registry/r', bytes('r'))];
     const closed = store.close();
     expect(await settled(closed)).toBe(false);
     syncs.release();
     await vi.waitUntil(() => syncs.held.length === 1);
     syncs.release();
     await closed;
-    expect([(await created).key, (await queued).key]).toEqual(['/registry/c', '/registry/q']);
+    expect([...(await created), ...(await Promise.all(queued))].map((kv) => kv.key)).toEqual(['/registry/c', '/registry/d', '/registry/q', '/registry/r']);
     open.length = 0;
     const reopened = await openStore();
-    expect((await reopened.list('/registry/')).items.map((kv) => kv.key)).toEqual(['/registry/c', '/registry/q']);
+    expect((await reopened.list('/registry/')).items.map((kv) => kv.key)).toEqual(['/registry/c', '/registry/d', '/registry/q', '/registry/r']);
   });
 
-  it('stops when an fsync fails: its writes and every later call fail with Unavailable, watches end', async () => {
+  const eio = () => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  it.each([
+    ['a group, on the thread pool', 2],
+    ['a lone write, on the event loop', 1],
+  ])('stops when an fsync of %s fails: its writes and every later call fail with Unavailable, watches end', async (_label, writes) => {
     const store = await openStore();
     await store.create('/registry/kept', bytes('k'));
     const watch = store.watch('/registry/', { afterRevision: await store.currentRevision() })[Symbol.asyncIterator]();
     const ended = watch.next();
     vi.spyOn(fs, 'fdatasync').mockImplementation(((_fd: number, done: fs.NoParamCallback) => {
-      setImmediate(() => done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+      setImmediate(() => done(eio()));
     }) as typeof fs.fdatasync);
-    const error = await expectCode(store.create('/registry/lost', bytes('l')), 'Unavailable');
-    expect(error.message).toContain('fsync of the write-ahead log failed after revision 2; the store stopped, restart it to recover from disk');
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementation(() => {
+      throw eio();
+    });
+    const lost = ['/registry/lost', '/registry/lost2'].slice(0, writes).map((key) => expectCode(store.create(key, bytes('l')), 'Unavailable'));
+    for (const error of await Promise.all(lost)) {
+      expect(error.message).toContain('fsync of the write-ahead log failed after revision 2; the store stopped, restart it to recover from disk');
+    }
     expect(await ended).toEqual({ done: true, value: undefined });
     await expectCode(store.get('/registry/kept'), 'Unavailable');
     await expectCode(store.create('/registry/later', bytes('x')), 'Unavailable');

@@ -32,7 +32,7 @@ export interface SqliteStoreOptions {
   /**
    * `full` (default): every acknowledged write is on disk and survives a power
    * loss, as with etcd: the write-ahead log is fsynced (fdatasync, on libuv's
-   * thread pool) after a group commits and before its writes are
+   * thread pool unless the group is one write) after a group commits and before its writes are
    * acknowledged, published to watches or visible to reads. `normal`: no
    * fsync per commit; acknowledged writes survive a crash of the process
    * (SIGKILL, OOM) but the last ones may be lost, never half-applied, on an
@@ -107,8 +107,8 @@ const EMPTY = Buffer.alloc(0);
  * same turn of the event loop are committed together in one SQLite
  * transaction (group commit), each still checked and failing on its own.
  * With `synchronous: 'full'` SQLite commits without fsync and the store
- * fsyncs the write-ahead log off the event loop, one fsync for every group
- * committed meanwhile; a group's writes are acknowledged, published and
+ * fsyncs the write-ahead log, off the event loop for a group of several
+ * writes (a lone write is fsynced on it), one fsync at a time; a group's writes are acknowledged, published and
  * readable only once that fsync returns. Reads are bounded by the durable
  * revision, so rows written but not yet synced are invisible to them.
  * Watches are fed in-process from the committed rows.
@@ -476,7 +476,26 @@ export class SqliteStore implements Store {
     const group = { batch, outcomes, events, revision: this.#next - 1 };
     // a group that wrote nothing read only durable rows (nothing else is pending): it needs no fsync
     if (this.#wal === undefined || events.length === 0) this.#acknowledge(group);
+    else if (batch.length === 1) this.#syncNow(group);
     else this.#sync(group);
+  }
+
+  /**
+   * A lone write: nothing else was waiting to be written, so the loop has
+   * little to do meanwhile, and handing the fsync to the thread pool and back
+   * would cost two thread wake-ups (on the development VM they made a lone
+   * write 1.6 times as slow as SQLite syncing inside its commit). So it is
+   * fsynced here, on the event loop, as SQLite's own FULL would.
+   */
+  #syncNow(group: Committed): void {
+    try {
+      this.#wal!.syncNow();
+    } catch (err) {
+      this.#fail(err, group.batch);
+      return;
+    }
+    this.#stats.syncs++;
+    this.#acknowledge(group);
   }
 
   /** fsyncs the log off the event loop, then acknowledges the group and commits what arrived meanwhile. */
@@ -603,6 +622,11 @@ class WalSync {
   /** fdatasync on libuv's thread pool: a write() of SQLite's that returned before is on disk when `done` runs. */
   sync(done: (err: NodeJS.ErrnoException | null) => void): void {
     fs.fdatasync(this.fd, done);
+  }
+
+  /** fdatasync on the calling thread; throws if it fails. */
+  syncNow(): void {
+    fs.fdatasyncSync(this.fd);
   }
 
   close(): void {
