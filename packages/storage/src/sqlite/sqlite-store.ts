@@ -484,7 +484,7 @@ export class SqliteStore implements Store {
    * A lone write: nothing else was waiting to be written, so the loop has
    * little to do meanwhile, and handing the fsync to the thread pool and back
    * would cost two thread wake-ups (on the development VM they made a lone
-   * write 1.6 times as slow as SQLite syncing inside its commit). So it is
+   * write nearly twice as slow as SQLite syncing inside its commit). So it is
    * fsynced here, on the event loop, as SQLite's own FULL would.
    */
   #syncNow(group: Committed): void {
