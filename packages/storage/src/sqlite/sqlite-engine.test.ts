@@ -250,6 +250,24 @@ describe('acknowledging only durable writes (synchronous: full)', () => {
     expect(store.stats().syncs).toBe(2);
   });
 
+  it('fsyncs a lone write that waited for an fsync on the thread pool, as a group', async () => {
+    const store = await openStore();
+    const syncs = holdSyncs();
+    const inline = vi.spyOn(fs, 'fdatasyncSync');
+    const first = Promise.all([store.create('/registry/a', bytes('a')), store.create('/registry/b', bytes('b'))]);
+    await vi.waitUntil(() => syncs.held.length === 1);
+    const lone = store.create('/registry/c', bytes('c'));
+    await new Promise((resolve) => setImmediate(resolve));
+    syncs.release();
+    await first;
+    await vi.waitUntil(() => syncs.held.length === 1);
+    expect(await settled(lone)).toBe(false);
+    syncs.release();
+    expect((await lone).key).toBe('/registry/c');
+    expect(inline).not.toHaveBeenCalled();
+    expect(store.stats()).toMatchObject({ commits: 2, writes: 3, syncs: 2 });
+  });
+
   it('answers a group that wrote nothing without an fsync', async () => {
     const store = await openStore();
     const syncs = holdSyncs();

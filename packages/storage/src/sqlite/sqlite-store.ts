@@ -436,7 +436,8 @@ export class SqliteStore implements Store {
 
   // ---- the write path: group commit ----
 
-  #commit(batch: PendingWrite[]): void {
+  /** `queued`: the batch waited for an fsync (writes are coming in faster than one fsync at a time). */
+  #commit(batch: PendingWrite[], queued = false): void {
     if (this.#failed !== undefined) {
       for (const write of batch) write.reject(this.#failed);
       return;
@@ -476,16 +477,18 @@ export class SqliteStore implements Store {
     const group = { batch, outcomes, events, revision: this.#next - 1 };
     // a group that wrote nothing read only durable rows (nothing else is pending): it needs no fsync
     if (this.#wal === undefined || events.length === 0) this.#acknowledge(group);
-    else if (batch.length === 1) this.#syncNow(group);
+    else if (batch.length === 1 && !queued) this.#syncNow(group);
     else this.#sync(group);
   }
 
   /**
-   * A lone write: nothing else was waiting to be written, so the loop has
-   * little to do meanwhile, and handing the fsync to the thread pool and back
-   * would cost two thread wake-ups (on the development VM they made a lone
-   * write nearly twice as slow as SQLite syncing inside its commit). So it is
-   * fsynced here, on the event loop, as SQLite's own FULL would.
+   * A lone write that did not wait for an fsync: nothing else was being
+   * written, so the loop has little to do meanwhile, and handing the fsync
+   * to the thread pool and back would cost two thread wake-ups (on the
+   * development VM they made a lone write nearly twice as slow as SQLite
+   * syncing inside its commit). So it is fsynced here, on the event loop, as
+   * SQLite's own FULL would. A write that waited for an fsync came under
+   * load: it goes to the pool like a group.
    */
   #syncNow(group: Committed): void {
     try {
@@ -511,7 +514,7 @@ export class SqliteStore implements Store {
       }
       this.#stats.syncs++;
       this.#acknowledge(group);
-      if (waiting.length > 0) this.#commit(waiting);
+      if (waiting.length > 0) this.#commit(waiting, true);
       if (!this.#syncing) this.#drained?.();
     });
   }
