@@ -6,7 +6,7 @@ import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import type { ChildMessage } from './apiserver-shared';
+import type { ChildCpu, ChildMessage } from './apiserver-shared';
 import { percentile } from './report';
 import { bundleSources } from './source-bundle';
 
@@ -121,6 +121,8 @@ export interface LoadResult {
   /** server and client CPU use over the window, in cores */
   readonly serverCores: number;
   readonly clientCores: number;
+  /** the server's event-loop thread's share of that, in cores (undefined where it cannot be read) */
+  readonly serverMainThreadCores: number | undefined;
 }
 
 /**
@@ -163,17 +165,21 @@ export async function load(
   };
   await run(warmupSeconds * 1000, undefined);
   const latencies: number[] = [];
-  const serverBefore = await server.call<NodeJS.CpuUsage>('cpu');
+  const serverBefore = await server.call<ChildCpu>('cpu');
   const clientBefore = process.cpuUsage();
   const elapsed = await run(seconds * 1000, latencies);
   const clientCpu = process.cpuUsage(clientBefore);
-  const serverAfter = await server.call<NodeJS.CpuUsage>('cpu');
+  const serverAfter = await server.call<ChildCpu>('cpu');
   await pool.close();
   const serverMicros = serverAfter.user + serverAfter.system - serverBefore.user - serverBefore.system;
   return {
     serverCpuMicros: serverMicros / latencies.length,
     serverCores: serverMicros / 1000 / elapsed,
     clientCores: (clientCpu.user + clientCpu.system) / 1000 / elapsed,
+    serverMainThreadCores:
+      serverAfter.mainThread === undefined || serverBefore.mainThread === undefined
+        ? undefined
+        : (serverAfter.mainThread - serverBefore.mainThread) / 1000 / elapsed,
     perSecond: latencies.length / (elapsed / 1000),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),

@@ -31,4 +31,11 @@ export interface ChildMemory {
   readonly arrayBuffers: number;
 }
 
+/** The server process's CPU time, µs: all threads (process.cpuUsage) and the event loop's thread alone (Linux; undefined elsewhere). */
+export interface ChildCpu {
+  readonly user: number;
+  readonly system: number;
+  readonly mainThread: number | undefined;
+}
+
 export type ChildMessage = { ready: true } | { id: number; result?: unknown; error?: string };

@@ -114,7 +114,7 @@ export async function run(): Promise<void> {
   await durable?.stop();
   if (wanted.length > 0) printTable(
     `Requests over TLS, HTTP/1.1 keep-alive, ${CLIENTS} clients (undici Pool), best of ${ROUNDS} alternating rounds of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up (each round: its rate against the bare round run just before it, lowest–highest); bearer token + RBAC user; ApiServer on the memory store, ApiServer SQLite on kcp start's embedded store (fsync per group commit)`,
-    ['request', 'server', 'resp bytes', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'each round', 'target', 'server CPU µs/req', 'vs bare', 'cores server / client'],
+    ['request', 'server', 'resp bytes', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'each round', 'target', 'server CPU µs/req', 'vs bare', 'cores server (event loop) / client'],
     rows,
   );
 
@@ -196,7 +196,7 @@ function requestRow(name: string, server: string, bytes: number, r: LoadResult, 
     Number.isNaN(target) ? '' : `≥ ${target * 100}%`,
     Math.round(r.serverCpuMicros),
     cpuRatio,
-    `${r.serverCores.toFixed(2)} / ${r.clientCores.toFixed(2)}`,
+    `${r.serverCores.toFixed(2)}${r.serverMainThreadCores === undefined ? '' : ` (${r.serverMainThreadCores.toFixed(2)})`} / ${r.clientCores.toFixed(2)}`,
   ];
 }
 
