@@ -80,11 +80,13 @@ on('cpu', (): ChildCpu => ({ ...process.cpuUsage(), mainThread: mainThreadMicros
  * the garbage collector's and the thread pool's threads), is what caps it.
  */
 function mainThreadMicros(): number | undefined {
+  let nanoseconds: number;
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000;
+    nanoseconds = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
   } catch {
     return undefined; // not Linux
   }
+  return Number.isFinite(nanoseconds) ? nanoseconds / 1000 : undefined;
 }
 // diagnostics: a heap snapshot of the server (e.g. to see what one watch retains)
 on('heapsnapshot', (args: { file: string }) => writeHeapSnapshot(args.file));
