@@ -268,6 +268,28 @@ describe('acknowledging only durable writes (synchronous: full)', () => {
     expect(store.stats()).toMatchObject({ commits: 2, writes: 3, syncs: 2 });
   });
 
+  it('fsyncs a lone write after a group on the thread pool, and a lone write after a lone write on the event loop', async () => {
+    const store = await openStore();
+    const syncs = holdSyncs();
+    const inline = vi.spyOn(fs, 'fdatasyncSync');
+    const group = Promise.all([store.create('/registry/a', bytes('a')), store.create('/registry/b', bytes('b'))]);
+    await vi.waitUntil(() => syncs.held.length === 1);
+    syncs.release();
+    await group;
+    // the writers of a group are about to write again: the loop does not wait on the disk for the first of them
+    const first = store.create('/registry/c', bytes('c'));
+    await vi.waitUntil(() => syncs.held.length === 1);
+    expect(await settled(first)).toBe(false);
+    syncs.release();
+    await first;
+    expect(inline).not.toHaveBeenCalled();
+    // one at a time: fsynced in place, nothing held
+    expect((await store.create('/registry/d', bytes('d'))).key).toBe('/registry/d');
+    expect(inline).toHaveBeenCalledTimes(1);
+    expect(syncs.held).toHaveLength(0);
+    expect(store.stats()).toMatchObject({ commits: 3, writes: 4, syncs: 3 });
+  });
+
   it('answers a group that wrote nothing without an fsync', async () => {
     const store = await openStore();
     const syncs = holdSyncs();
