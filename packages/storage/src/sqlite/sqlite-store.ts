@@ -108,8 +108,9 @@ const EMPTY = Buffer.alloc(0);
  * transaction (group commit), each still checked and failing on its own.
  * With `synchronous: 'full'` SQLite commits without fsync and the store
  * fsyncs the write-ahead log, off the event loop for a group of several
- * writes (a lone write after a lone write is fsynced on it), one fsync at a time; a group's writes are acknowledged, published and
- * readable only once that fsync returns. Reads are bounded by the durable
+ * writes (a lone write after a lone write is fsynced on it), one fsync at a
+ * time; a group's writes are acknowledged, published and readable only once
+ * that fsync returns. Reads are bounded by the durable
  * revision, so rows written but not yet synced are invisible to them.
  * Watches are fed in-process from the committed rows.
  */
