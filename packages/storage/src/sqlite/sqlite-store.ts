@@ -32,8 +32,9 @@ export interface SqliteStoreOptions {
   /**
    * `full` (default): every acknowledged write is on disk and survives a power
    * loss, as with etcd: the write-ahead log is fsynced (fdatasync, on libuv's
-   * thread pool unless the group is one write) after a group commits and before its writes are
-   * acknowledged, published to watches or visible to reads. `normal`: no
+   * thread pool, or on the event loop for a lone write after a lone write)
+   * after a group commits and before its writes are acknowledged, published
+   * to watches or visible to reads. `normal`: no
    * fsync per commit; acknowledged writes survive a crash of the process
    * (SIGKILL, OOM) but the last ones may be lost, never half-applied, on an
    * OS crash or power loss.
