@@ -5,12 +5,13 @@
 //    token authenticator and RBAC, set up with a namespace of 100 configmaps;
 //  - `bare`: a bare Node HTTP/2 + HTTP/1.1 TLS server (the same server class
 //    SecureServer uses) answering fixed bytes, and fanning one line out to every
-//    open stream of GET /watch on POST /trigger;
+//    open stream of GET /watch on POST /trigger; POST /durable is answered
+//    after the body is fsynced in a group commit, as the SQLite store does;
 //  - `clusters`: an ApiServer without a listener, into which logical clusters
 //    are written through `ApiServer.handle` (the whole handler chain minus TLS);
 //  - `map`: the plain-JSON-strings-in-a-Map baseline of the `clusters` data.
 // It talks to the parent over IPC: {id, cmd, args} → {id, result | error}.
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fdatasync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as http2 from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -171,12 +172,15 @@ if (mode === 'api') {
     for (const hook of server.listeners('newListener')) {
       if (hook.name === 'setupCompat') server.off('newListener', hook as (...a: unknown[]) => void);
     }
+    const log = new GroupLog();
+    abort.signal.addEventListener('abort', () => log.close());
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (req.method === 'POST') {
-        readAll(req, () => {
+        const created = () => {
           res.writeHead(201, { 'content-type': 'application/json' });
           res.end(bodies.create);
-        });
+        };
+        readAll(req, (body) => (req.url?.startsWith('/durable') ? log.append(body, created) : created()));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -269,6 +273,58 @@ if (mode === 'api') {
   });
 } else {
   throw new Error(`unknown mode ${String(mode)}`);
+}
+
+/**
+ * The write path of the SQLite store without SQLite, for the bare server's
+ * `POST /durable`: what arrives in one turn of the event loop is written to a
+ * log (4 MiB, reused as SQLite reuses its write-ahead log) and fdatasynced on
+ * libuv's thread pool, one fsync at a time; each group is answered after its
+ * fsync, and what arrived meanwhile is the next group.
+ */
+class GroupLog {
+  static readonly SIZE = 4 << 20;
+  readonly #dir = mkdtempSync(join(tmpdir(), 'kcp-bench-log-'));
+  readonly #fd = openSync(join(this.#dir, 'log'), 'w');
+  #position = 0;
+  #queue: Array<{ body: string; done: () => void }> = [];
+  #scheduled = false;
+  #syncing = false;
+  #closed = false;
+
+  append(body: string, done: () => void): void {
+    this.#queue.push({ body, done });
+    if (this.#scheduled || this.#syncing) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#commit();
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    closeSync(this.#fd);
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  #commit(): void {
+    const group = this.#queue;
+    if (group.length === 0) return;
+    this.#queue = [];
+    const bytes = Buffer.from(group.map((write) => write.body).join('\n'));
+    if (this.#position + bytes.length > GroupLog.SIZE) this.#position = 0;
+    writeSync(this.#fd, bytes, 0, bytes.length, this.#position);
+    this.#position += bytes.length;
+    this.#syncing = true;
+    fdatasync(this.#fd, (err) => {
+      if (this.#closed) return;
+      if (err) throw err;
+      this.#syncing = false;
+      for (const write of group) write.done();
+      this.#commit();
+    });
+  }
 }
 
 /** Logical cluster names of the `clusters` mode. */
