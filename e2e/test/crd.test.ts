@@ -105,6 +105,15 @@ describe('a CRD applied with kubectl', () => {
     expect(explained).toMatch(/replicas\s+<integer>/);
   });
 
+  it('publishes the schema in the JSON /openapi/v2 that Swagger 2.0 tools read', async () => {
+    const doc = JSON.parse(await ok(['get', '--raw', '/clusters/root/openapi/v2']));
+    expect(doc.swagger).toBe('2.0');
+    const schema = doc.definitions['com.example.v1.Widget'];
+    expect(schema['x-kubernetes-group-version-kind']).toEqual([{ group: 'example.com', kind: 'Widget', version: 'v1' }]);
+    expect(schema.properties.spec.properties.replicas).toEqual({ type: 'integer', description: 'How many widgets.' });
+    expect(doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}'].get.operationId).toBe('readExampleComV1NamespacedWidget');
+  });
+
   it('scales through /scale', async () => {
     expect(await ok(['-n', 'crd', 'scale', 'widget/w1', '--replicas=5'])).toBe('widget.example.com/w1 scaled\n');
     expect(await ok(['-n', 'crd', 'get', 'wd', 'w1', '-o', 'jsonpath={.spec.replicas}'])).toBe('5');

@@ -3,8 +3,9 @@ import type { OpenAPISchema } from '../builtin/schemas';
 import { builtinSchemas } from '../builtin/schemas';
 import type { ResourceDefinition } from '../registry/types';
 
-const REF_PREFIX = '#/components/schemas/';
-const LIST_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
+/** The prefix of a `$ref` to a component schema. */
+export const REF_PREFIX = '#/components/schemas/';
+export const LIST_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
 
 /** The `/openapi/v3/<api/v1|apis/g/v>` path segment of a group-version. */
 export function groupVersionPath(group: string, version: string): string {
@@ -82,7 +83,7 @@ export class OpenAPIv3Documents {
 }
 
 /** Adds `name` and everything it references to `out`. */
-function collect(name: string, resolve: (name: string) => OpenAPISchema | undefined, out: Record<string, OpenAPISchema>): void {
+export function collect(name: string, resolve: (name: string) => OpenAPISchema | undefined, out: Record<string, OpenAPISchema>): void {
   if (out[name]) return;
   const schema = resolve(name);
   if (!schema) return;
@@ -99,7 +100,8 @@ function collect(name: string, resolve: (name: string) => OpenAPISchema | undefi
   visit(schema);
 }
 
-function listSchema(d: ResourceDefinition, itemName: string): OpenAPISchema {
+/** The schema of a resource's list kind. */
+export function listSchema(d: ResourceDefinition, itemName: string): OpenAPISchema {
   return {
     description: `${d.listKind} is a list of ${d.kind} objects.`,
     type: 'object',
@@ -115,49 +117,103 @@ function listSchema(d: ResourceDefinition, itemName: string): OpenAPISchema {
 }
 
 const queryParam = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string', uniqueItems: true } });
+const pathParam = (name: string, description: string) => ({ name, in: 'path', description, required: true, schema: { type: 'string', uniqueItems: true } });
 const WRITE_PARAMS = [
   queryParam('dryRun', 'When present, indicates that modifications should not be persisted.'),
   queryParam('fieldManager', 'A name associated with the actor or entity that is making these changes.'),
   queryParam('fieldValidation', 'Instructs the server on how to handle objects in the request containing unknown or duplicate fields: Ignore, Warn or Strict.'),
 ];
+const FORCE_PARAM = queryParam('force', 'Force is going to "force" Apply requests.');
+const NAMESPACE_PARAM = pathParam('namespace', 'object name and auth scope, such as for teams and projects');
 
-function pathsFor(d: ResourceDefinition, gvPath: string): Record<string, unknown> {
+/** Upstream's operation verb of each `x-kubernetes-action` (the installer's names, before the group-version is spliced in). */
+const OPERATION_VERBS: Readonly<Record<string, string>> = {
+  list: 'list',
+  get: 'read',
+  put: 'replace',
+  post: 'create',
+  patch: 'patch',
+  delete: 'delete',
+  deletecollection: 'delete',
+};
+
+/** Go's `ToValidOperationID`: letters kept, each run of other characters dropped and the next letter capitalized. */
+function validOperationId(text: string, capitalizeFirst: boolean): string {
+  let out = '';
+  let capitalize = capitalizeFirst;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (/[A-Za-z_]/.test(c) || (i > 0 && /[0-9]/.test(c))) {
+      out += capitalize ? c.toUpperCase() : c;
+      capitalize = false;
+    } else {
+      capitalize = true;
+    }
+  }
+  return out;
+}
+
+/**
+ * Upstream's operation id (`readCoreV1NamespacedConfigMap`,
+ * `deleteRbacAuthorizationV1CollectionClusterRole`, `listExampleComV1WidgetForAllNamespaces`):
+ * the verb, the group (less `.k8s.io`, `core` for the legacy group) and version, then the rest.
+ */
+function operationId(action: string, d: ResourceDefinition, rest: string): string {
+  const group = d.group === '' ? 'core' : d.group.replace(/\.k8s\.io$/, '');
+  const collection = action === 'deletecollection';
+  return `${OPERATION_VERBS[action]!}${validOperationId(group, true)}${validOperationId(d.version, true)}${collection ? 'Collection' : ''}${rest}`;
+}
+
+/** The paths (and their operations) a resource serves, as OpenAPI v3 path items. */
+export function pathsFor(d: ResourceDefinition, gvPath: string): Record<string, unknown> {
   const gvk = { group: d.group, version: d.version, kind: d.kind };
   const ref = d.schemaName ? { $ref: `${REF_PREFIX}${d.schemaName}` } : { type: 'object' };
   const listRef = d.schemaName ? { $ref: `${REF_PREFIX}${d.schemaName}List` } : { type: 'object' };
   const body = { content: { 'application/json': { schema: ref } }, required: true };
   const ok = (schema: unknown) => ({ description: 'OK', content: { 'application/json': { schema } } });
-  const op = (action: string, extra: Record<string, unknown> = {}) => ({
+  const scope = d.namespaced ? 'Namespaced' : '';
+  const op = (action: string, rest: string, extra: Record<string, unknown> = {}) => ({
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': gvk,
-    operationId: `${action}${d.kind}`,
+    operationId: operationId(action, d, rest),
     ...extra,
   });
   const base = `/${gvPath}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}`;
+  const collectionParams = d.namespaced ? { parameters: [NAMESPACE_PARAM] } : {};
+  const create = () => op('post', `${scope}${d.kind}`, { parameters: WRITE_PARAMS, requestBody: body, responses: { '201': ok(ref) } });
   const paths: Record<string, unknown> = {};
   if (d.verbs.includes('create') && !d.verbs.includes('get')) {
-    paths[base] = { post: op('post', { parameters: WRITE_PARAMS, requestBody: body, responses: { '201': ok(ref) } }) };
+    paths[base] = { post: create(), ...collectionParams };
     return paths;
   }
+  const lists = d.verbs.includes('list');
+  if (d.namespaced && lists) {
+    paths[`/${gvPath}/${d.resource}`] = { get: op('list', `${d.kind}ForAllNamespaces`, { responses: { '200': ok(listRef) } }) };
+  }
   paths[base] = {
-    get: op('list', { responses: { '200': ok(listRef) } }),
-    ...(d.verbs.includes('create') ? { post: op('post', { parameters: WRITE_PARAMS, requestBody: body, responses: { '201': ok(ref) } }) } : {}),
-    ...(d.verbs.includes('deletecollection') ? { delete: op('deletecollection', { responses: { '200': ok({ type: 'object' }) } }) } : {}),
+    ...(lists ? { get: op('list', `${scope}${d.kind}`, { responses: { '200': ok(listRef) } }) } : {}),
+    ...(d.verbs.includes('create') ? { post: create() } : {}),
+    ...(d.verbs.includes('deletecollection') ? { delete: op('deletecollection', `${scope}${d.kind}`, { responses: { '200': ok({ type: 'object' }) } }) } : {}),
+    ...collectionParams,
   };
-  const item = {
-    get: op('get', { responses: { '200': ok(ref) } }),
-    put: op('put', { parameters: WRITE_PARAMS, requestBody: body, responses: { '200': ok(ref) } }),
-    patch: op('patch', {
-      parameters: [...WRITE_PARAMS, queryParam('force', 'Force is going to "force" Apply requests.')],
-      requestBody: { content: { 'application/json-patch+json': { schema: { type: 'object' } }, 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/apply-patch+yaml': { schema: { type: 'object' } } }, required: true },
-      responses: { '200': ok(ref) },
-    }),
-    delete: op('delete', { responses: { '200': ok(ref) } }),
+  const itemParams = { parameters: [pathParam('name', `name of the ${d.kind}`), ...(d.namespaced ? [NAMESPACE_PARAM] : [])] };
+  const patchBody = { content: { 'application/json-patch+json': { schema: { type: 'object' } }, 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/apply-patch+yaml': { schema: { type: 'object' } } }, required: true };
+  const item = (verbs: readonly string[], sub: string) => {
+    const rest = `${scope}${d.kind}${sub.charAt(0).toUpperCase()}${sub.slice(1)}`;
+    const operations: Record<string, unknown> = {};
+    for (const verb of verbs) {
+      if (verb === 'get') operations['get'] = op('get', rest, { responses: { '200': ok(ref) } });
+      else if (verb === 'update') operations['put'] = op('put', rest, { parameters: WRITE_PARAMS, requestBody: body, responses: { '200': ok(ref) } });
+      else if (verb === 'patch') operations['patch'] = op('patch', rest, { parameters: [...WRITE_PARAMS, FORCE_PARAM], requestBody: patchBody, responses: { '200': ok(ref) } });
+      else if (verb === 'delete' && sub === '') operations['delete'] = op('delete', rest, { responses: { '200': ok(ref) } });
+      else if (verb === 'create' && sub !== '') operations['post'] = op('post', rest, { parameters: WRITE_PARAMS, requestBody: { content: { 'application/json': { schema: { type: 'object' } } }, required: true }, responses: { '201': ok({ type: 'object' }) } });
+    }
+    return { ...operations, ...itemParams };
   };
-  paths[`${base}/{name}`] = item;
-  for (const sub of Object.keys(d.subresources)) {
+  paths[`${base}/{name}`] = item(d.verbs, '');
+  for (const [sub, subresource] of Object.entries(d.subresources)) {
     if (sub === 'finalize' || sub === 'scale') continue;
-    paths[`${base}/{name}/${sub}`] = { get: item.get, put: item.put, patch: item.patch };
+    paths[`${base}/{name}/${sub}`] = item(subresource.verbs, sub);
   }
   return paths;
 }

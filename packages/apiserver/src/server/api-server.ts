@@ -46,6 +46,7 @@ import { rbacResources } from '../builtin/rbac';
 import { type AccessReviewer, reviewResources } from '../builtin/reviews';
 import { builtinSchemas } from '../builtin/schemas';
 import { aggregatedDiscoveryVersion, DiscoveryDocuments } from '../discovery/discovery';
+import { OpenAPIv2Document, openAPIv2MediaType } from '../openapi/v2';
 import { OpenAPIv3Documents, groupVersionPath } from '../openapi/v3';
 import { pruneUnknownFields } from '../openapi/structural';
 import { GoTypes, decodeAsGo } from '../rest/go-decode';
@@ -166,7 +167,7 @@ export class ApiServer implements AccessReviewer {
   private readonly logger: Logger;
   private readonly maxBodyBytes: number;
   private readonly discoveryByKey = new Map<string, DiscoveryDocuments>();
-  private readonly openapiByKey = new Map<string, OpenAPIv3Documents>();
+  private readonly openapiByKey = new Map<string, { readonly v3: OpenAPIv3Documents; readonly v2: OpenAPIv2Document }>();
   private readonly knownClusters = new Set<ClusterName>();
   private readonly firstUse = new Map<ClusterName, Promise<void>>();
   private ready = false;
@@ -649,11 +650,12 @@ export class ApiServer implements AccessReviewer {
     return docs;
   }
 
-  private openapi(cluster: ClusterName | '*'): OpenAPIv3Documents {
+  private openapi(cluster: ClusterName | '*'): { readonly v3: OpenAPIv3Documents; readonly v2: OpenAPIv2Document } {
     const { key, definitions } = this.definitionsFor(cluster);
     let docs = this.openapiByKey.get(key);
     if (!docs) {
-      docs = new OpenAPIv3Documents(definitions.filter((d) => d.storage || d.virtualCreate), KUBERNETES_VERSION.gitVersion);
+      const published = definitions.filter((d) => d.storage || d.virtualCreate);
+      docs = { v3: new OpenAPIv3Documents(published, KUBERNETES_VERSION.gitVersion), v2: new OpenAPIv2Document(published, KUBERNETES_VERSION.gitVersion) };
       if (this.openapiByKey.size > 1_000) this.openapiByKey.clear();
       this.openapiByKey.set(key, docs);
     }
@@ -687,10 +689,10 @@ export class ApiServer implements AccessReviewer {
       if (body) return jsonBody(body);
       throw notFound();
     }
-    if (trimmed === '/openapi/v3') return jsonBody(this.openapi(cluster).indexDocument());
+    if (trimmed === '/openapi/v3') return jsonBody(this.openapi(cluster).v3.indexDocument());
     m = /^\/openapi\/v3\/(.+)$/.exec(trimmed);
     if (m) {
-      const doc = this.openapi(cluster).document(m[1]!);
+      const doc = this.openapi(cluster).v3.document(m[1]!);
       if (!doc) throw notFound();
       const immutable = query.get('hash') === doc.hash;
       return {
@@ -700,12 +702,17 @@ export class ApiServer implements AccessReviewer {
       };
     }
     if (trimmed === '/openapi/v2') {
-      // An empty protobuf openapi_v2.Document: every kind is "unknown" to kubectl's client-side
-      // validation, which then relies on the server (fieldValidation) — see the API surface sheet §2.
-      if ((accept ?? '').includes('application/json') && !(accept ?? '').includes('protobuf')) {
-        return jsonBody(JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion }, paths: {} }));
-      }
-      return { status: 200, headers: { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' }, body: new Uint8Array(0) };
+      // Negotiated as kube-openapi does: JSON unless the client prefers the protobuf document, 406 (no body) for
+      // anything else. The protobuf document is empty: kubectl reads it only when /openapi/v3 fails, and an empty
+      // one makes every kind "unknown" to its client-side validation, which then relies on the server's
+      // fieldValidation (see the API surface sheet §2).
+      const type = openAPIv2MediaType(accept);
+      if (type === undefined) return { status: 406, headers: { vary: 'Accept' }, body: '' };
+      if (type === 'protobuf') return { status: 200, headers: { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', vary: 'Accept' }, body: new Uint8Array(0) };
+      const { body, etag } = this.openapi(cluster).v2.json();
+      const headers = { 'content-type': 'application/json', vary: 'Accept', etag: `"${etag}"` };
+      if (headerValue(request, 'if-none-match') === headers.etag) return { status: 304, headers, body: '' };
+      return { status: 200, headers, body };
     }
     throw notFound();
   }
