@@ -1,5 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './bad-input-helpers';
 import { startTestServer } from './harness';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
@@ -172,10 +173,12 @@ describe('a CRD in /openapi/v2', () => {
 
   beforeAll(async () => {
     for (const crd of [gadgets, loose]) expect((await t.request('POST', `/clusters/v2-crd${CRDS}`, crd)).status).toBe(201);
-    // published once established
-    for (let i = 0; i < 200 && !v2Has((await v2('v2-crd')).json(), 'com.example.v1.Blob'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // both are published once established
+    await eventually(async () => {
+      const { definitions } = (await v2('v2-crd')).json();
+      return 'com.example.v1.Gadget' in definitions && 'com.example.v1.Blob' in definitions;
+    });
   });
-  const v2Has = (doc: { definitions: Record<string, unknown> }, name: string) => name in doc.definitions;
 
   it('is published in its logical cluster, reduced to what v2 can say', async () => {
     const doc = (await v2('v2-crd')).json();
