@@ -11,6 +11,8 @@ import type { FieldPath } from './field-path';
 export {
   type FieldError,
   type FieldErrorType,
+  type GoFormatted,
+  goFormatted,
   fieldErrorBody,
   formatFieldError,
   aggregateFieldErrors,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fieldCause } from './field-error';
-import { aggregateFieldErrors, fieldErrorBody, formatBadValue, formatFieldError, goJSON, goQuote, type FieldError } from './index';
+import { aggregateFieldErrors, fieldErrorBody, formatBadValue, formatFieldError, goFormatted, goJSON, goQuote, type FieldError } from './index';
 
 describe('goQuote (Go strconv.Quote)', () => {
   it.each([
@@ -55,6 +55,11 @@ describe('fieldCause', () => {
 
   it('formats booleans plainly', () => {
     expect(formatBadValue(true)).toBe('true');
+  });
+
+  it('prints a Go-formatted value as its text, where a string would be quoted and an object marshalled', () => {
+    expect(formatBadValue(goFormatted('[]core.ResourceQuotaScope{"BestEffort"}'))).toBe('[]core.ResourceQuotaScope{"BestEffort"}');
+    expect(formatBadValue('[]core.ResourceQuotaScope{"BestEffort"}')).toBe('"[]core.ResourceQuotaScope{\\"BestEffort\\"}"');
   });
 });
 

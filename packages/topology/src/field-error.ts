@@ -116,12 +116,37 @@ export function fieldCause(type: FieldCauseType, field: string, badValue: unknow
   return { ...err, body, message: `${field}: ${body}` };
 }
 
+const goFormattedBrand = Symbol.for('@kcp-ts/topology.GoFormatted');
+
 /**
- * Renders a bad value as upstream's `ErrorBody` does: strings with Go's `%q`
+ * A bad value that prints as the given text: what Go prints for a typed
+ * value that is neither a string nor a simple number, with `%#v`
+ * (`[]core.ResourceQuotaScope{"BestEffort"}`) or its `String()` (a
+ * `resource.Quantity`).
+ */
+export interface GoFormatted {
+  readonly [goFormattedBrand]: true;
+  readonly text: string;
+}
+
+/** A bad value printed as `text` (see {@link GoFormatted}). */
+export function goFormatted(text: string): GoFormatted {
+  return { [goFormattedBrand]: true, text };
+}
+
+/** Whether `value` is a {@link GoFormatted} bad value. */
+export function isGoFormatted(value: unknown): value is GoFormatted {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[goFormattedBrand] === true;
+}
+
+/**
+ * Renders a bad value as upstream's `ErrorBody` does: a {@link GoFormatted}
+ * value as its text, strings with Go's `%q`
  * ({@link goQuote}), numbers and booleans plainly, anything else as
  * `json.Marshal` output ({@link goJSON}).
  */
 export function formatBadValue(value: unknown): string {
+  if (isGoFormatted(value)) return value.text;
   if (typeof value === 'string') return goQuote(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return goJSON(value);
