@@ -12,3 +12,4 @@ export * from './merge-patch';
 export * from './strategic-merge-patch';
 export * from './watch-codec';
 export * from './openapi';
+export * from './quantity';

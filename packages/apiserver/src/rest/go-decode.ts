@@ -9,6 +9,7 @@
  * does all of it, over a tree of Go types compiled once per kind from the
  * OpenAPI schema.
  */
+import { isQuantityParseError, Quantity } from '@kcp-ts/apimachinery';
 import type { OpenAPISchema } from '../builtin/schemas';
 import { GO_FIELD_TYPES, GO_MICRO_TIME_TYPE, GO_OPAQUE_TYPES, GO_TIME_TYPE } from '../builtin/schemas/go-types';
 import type { SchemaResolver } from '../openapi/structural';
@@ -20,7 +21,7 @@ export type GoType =
   | GoStruct
   | { readonly kind: 'map' | 'slice'; readonly type: string; readonly elem: GoType }
   | GoScalar
-  | { readonly kind: 'bytes' | 'any'; readonly type: string }
+  | { readonly kind: 'bytes' | 'any' | 'quantity'; readonly type: string }
   | GoTime;
 
 interface GoStruct {
@@ -41,6 +42,9 @@ interface GoTime {
 
 const REF_PREFIX = '#/components/schemas/';
 const ANY: GoType = { kind: 'any', type: 'interface {}' };
+/** `resource.Quantity`, which decodes itself: a string or a number, parsed and written back in canonical form. */
+const QUANTITY_TYPE = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const QUANTITY: GoType = { kind: 'quantity', type: 'resource.Quantity' };
 
 /**
  * The Go types of the definitions one resolver reaches, compiled from their
@@ -63,6 +67,7 @@ export class GoTypes {
 
   private compile(name: string): GoType {
     if (GO_OPAQUE_TYPES.has(name)) return ANY;
+    if (name === QUANTITY_TYPE) return QUANTITY;
     if (name === GO_TIME_TYPE) return { kind: 'time', type: 'v1.Time', micro: false };
     if (name === GO_MICRO_TIME_TYPE) return { kind: 'time', type: 'v1.MicroTime', micro: true };
     const schema = this.resolve(name);
@@ -193,6 +198,8 @@ class Decoder {
         return this.bytes(value, type);
       case 'time':
         return this.time(value, type);
+      case 'quantity':
+        return quantity(value);
       case 'any':
         return value;
       default:
@@ -213,6 +220,8 @@ class Decoder {
         return 0;
       case 'struct':
         return {};
+      case 'quantity':
+        return '0';
       default:
         return null;
     }
@@ -304,6 +313,26 @@ class Decoder {
 
   private save(failure: GoDecodeFailure): void {
     this.saved ??= failure;
+  }
+}
+
+/**
+ * `resource.Quantity`'s `UnmarshalJSON`: the text of a string (quotes off) or
+ * of any other JSON value, trimmed, parsed, and written back as `String()`
+ * gives it; a parse error stops the decoding. `null` leaves the field out (a
+ * `*Quantity` field; map values and list items are the zero quantity, `"0"`,
+ * see `element`). The JSON literal of a number is gone after `JSON.parse`: a
+ * number is parsed from its shortest text (`1e21`, `0.5`), which for a
+ * literal like `1e3` gives `1k` where upstream keeps `1e3`.
+ */
+function quantity(value: unknown): unknown {
+  if (value === null) return DROP;
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? goNumberText(value) : JSON.stringify(value);
+  try {
+    return Quantity.parse(text.trim()).toString();
+  } catch (err) {
+    if (!isQuantityParseError(err)) throw err;
+    throw new FatalDecodeError({ json: err.message, converter: err.message });
   }
 }
 

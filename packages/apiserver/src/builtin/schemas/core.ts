@@ -1,4 +1,7 @@
-/** core/v1 schemas: Namespace, ConfigMap, Secret, ServiceAccount, Event and the references they use. */
+/**
+ * core/v1 schemas: Namespace, ConfigMap, Secret, ServiceAccount, Event,
+ * ResourceQuota, LimitRange and the references they use.
+ */
 import {
   CORE,
   META,
@@ -16,6 +19,8 @@ import {
   stringMap,
 } from './builders';
 import type { OpenAPISchema } from './types';
+
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 /** core/v1 schemas, keyed by upstream definition name. */
 export const coreSchemas: Readonly<Record<string, OpenAPISchema>> = {
@@ -152,4 +157,86 @@ export const coreSchemas: Readonly<Record<string, OpenAPISchema>> = {
     count: int32('Number of occurrences in the series so far.'),
     lastObservedTime: ref(`${META}MicroTime`, 'When the last occurrence of the series was observed.'),
   }),
+
+  [`${CORE}ResourceQuota`]: kind(
+    '',
+    'v1',
+    'ResourceQuota',
+    'Caps on the total amount of resources, and the number of objects, the objects of one namespace may use.',
+    {
+      spec: ref(`${CORE}ResourceQuotaSpec`, 'The limits to enforce and the objects they apply to.'),
+      status: ref(`${CORE}ResourceQuotaStatus`, 'The enforced limits and current usage, maintained by the quota controller.'),
+    },
+  ),
+
+  [`${CORE}ResourceQuotaSpec`]: object('The limits a resource quota enforces and the objects it counts.', {
+    hard: mapOf(refTo(QUANTITY), 'Upper bound per resource name, for example pods, requests.cpu or count/configmaps.'),
+    scopeSelector: ref(
+      `${CORE}ScopeSelector`,
+      'Filters, written as scope/operator/values expressions, that an object must match to be counted. Combined with scopes: both must match.',
+    ),
+    scopes: atomicStrings(
+      'Filters that every counted object must match, for example BestEffort or NotTerminating. Empty counts every object.',
+    ),
+  }),
+
+  [`${CORE}ScopeSelector`]: object(
+    'The conjunction of its scope requirements.',
+    {
+      matchExpressions: atomicList(
+        refTo(`${CORE}ScopedResourceSelectorRequirement`),
+        'Scope requirements, all of which must hold.',
+      ),
+    },
+    { mapType: 'atomic' },
+  ),
+
+  [`${CORE}ScopedResourceSelectorRequirement`]: object(
+    'A requirement on one quota scope: the scope name, an operator and possibly values.',
+    {
+      operator: str('How the scope relates to the values: In, NotIn, Exists or DoesNotExist.'),
+      scopeName: str('The scope the requirement is about, for example PriorityClass.'),
+      values: atomicStrings('Values for In and NotIn (at least one); must be empty for Exists and DoesNotExist.'),
+    },
+    { required: ['scopeName', 'operator'] },
+  ),
+
+  [`${CORE}ResourceQuotaStatus`]: object('The enforced limits of a resource quota and the usage observed against them.', {
+    hard: mapOf(refTo(QUANTITY), 'The limits currently enforced, per resource name.'),
+    used: mapOf(refTo(QUANTITY), 'Current total usage in the namespace, per resource name.'),
+  }),
+
+  [`${CORE}LimitRange`]: kind(
+    '',
+    'v1',
+    'LimitRange',
+    'Per-object bounds and defaults for the resources that pods, containers or persistent volume claims of one namespace request.',
+    {
+      spec: ref(`${CORE}LimitRangeSpec`, 'The bounds and defaults to enforce.'),
+    },
+  ),
+
+  [`${CORE}LimitRangeSpec`]: object(
+    'The bounds and defaults a limit range enforces.',
+    {
+      limits: atomicList(refTo(`${CORE}LimitRangeItem`), 'One entry per kind of object the bounds apply to.'),
+    },
+    { required: ['limits'] },
+  ),
+
+  [`${CORE}LimitRangeItem`]: object(
+    'Bounds and defaults for one kind of object, per resource name.',
+    {
+      default: mapOf(refTo(QUANTITY), 'Limit set on a container that does not state one.'),
+      defaultRequest: mapOf(refTo(QUANTITY), 'Request set on a container that does not state one.'),
+      max: mapOf(refTo(QUANTITY), 'Highest amount an object of this type may use.'),
+      maxLimitRequestRatio: mapOf(
+        refTo(QUANTITY),
+        'Highest allowed ratio of limit to request; the limit must be non-zero and at most request times this ratio.',
+      ),
+      min: mapOf(refTo(QUANTITY), 'Lowest amount an object of this type may use.'),
+      type: str('The kind of object the entry applies to: Pod, Container or PersistentVolumeClaim.'),
+    },
+    { required: ['type'] },
+  ),
 };

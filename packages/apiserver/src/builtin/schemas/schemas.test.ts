@@ -20,6 +20,8 @@ const SERVED_KINDS: readonly (readonly [string, string, string, string])[] = [
   ['', 'v1', 'Secret', 'io.k8s.api.core.v1.Secret'],
   ['', 'v1', 'ServiceAccount', 'io.k8s.api.core.v1.ServiceAccount'],
   ['', 'v1', 'Event', 'io.k8s.api.core.v1.Event'],
+  ['', 'v1', 'ResourceQuota', 'io.k8s.api.core.v1.ResourceQuota'],
+  ['', 'v1', 'LimitRange', 'io.k8s.api.core.v1.LimitRange'],
   ['events.k8s.io', 'v1', 'Event', 'io.k8s.api.events.v1.Event'],
   ['coordination.k8s.io', 'v1', 'Lease', 'io.k8s.api.coordination.v1.Lease'],
   ['rbac.authorization.k8s.io', 'v1', 'Role', 'io.k8s.api.rbac.v1.Role'],
