@@ -34,14 +34,17 @@ export interface AdmissionPlugin {
 /** Runs plugins in order: all mutating phases, then all validating phases. */
 export class AdmissionChain {
   private readonly plugins: AdmissionPlugin[];
+  private readonly last: number;
 
-  constructor(plugins: readonly AdmissionPlugin[] = []) {
-    this.plugins = [...plugins];
+  /** `last` run after every other plugin, also after those added later. */
+  constructor(plugins: readonly AdmissionPlugin[] = [], last: readonly AdmissionPlugin[] = []) {
+    this.plugins = [...plugins, ...last];
+    this.last = last.length;
   }
 
-  /** Appends plugins (layers built on the server add theirs before it serves). */
+  /** Adds plugins before the `last` ones (layers built on the server add theirs before it serves). */
   add(...plugins: AdmissionPlugin[]): void {
-    this.plugins.push(...plugins);
+    this.plugins.splice(this.plugins.length - this.last, 0, ...plugins);
   }
 
   async admit(attributes: AdmissionAttributes): Promise<void> {

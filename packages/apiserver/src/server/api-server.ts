@@ -42,6 +42,9 @@ import { RbacAuthorizer, type RbacSource } from '../auth/rbac';
 import { type AuthorizationAttributes, type Authorizer, type Decision, SYSTEM_MASTERS, type UserInfo } from '../auth/types';
 import { coreResources } from '../builtin/core';
 import { miscResources } from '../builtin/misc';
+import { quotaResources } from '../builtin/quota';
+import { resourceQuotaAdmission } from '../quota/resource-quota-admission';
+import { ResourceQuotaController } from '../quota/resource-quota-controller';
 import { rbacResources } from '../builtin/rbac';
 import { type AccessReviewer, reviewResources } from '../builtin/reviews';
 import { builtinSchemas } from '../builtin/schemas';
@@ -188,7 +191,7 @@ export class ApiServer implements AccessReviewer {
     const tokens = options.serviceAccountTokens;
     this.tokenIssuer = tokens ? new ServiceAccountTokenIssuer(tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER, tokens.signingKey) : undefined;
     const core = tokens ? coreResources.map((d) => (d.group === '' && d.resource === 'serviceaccounts' ? this.withTokens(d, tokens, this.tokenIssuer!) : d)) : coreResources;
-    this.registry.addBuiltins([...core, ...rbacResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
+    this.registry.addBuiltins([...core, ...quotaResources, ...rbacResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
     this.authenticator = tokens ? new UnionAuthenticator([options.authenticator, this.serviceAccountAuthenticator(tokens, this.tokenIssuer!.issuer)]) : options.authenticator;
     this.crds = new CustomResourceDefinitionProvider(this.registry, options.store, schemas, (err) => this.logger.error({ err }, 'serving custom resources failed'));
     this.registry.addProvider(this.crds);
@@ -196,22 +199,26 @@ export class ApiServer implements AccessReviewer {
     this.rbac = new RbacAuthorizer([rbacSource, bootstrapPolicy]);
     this.authorizers = [...(options.authorizers ?? [])];
     this.resolver = options.clusterResolver ?? nameOnlyResolver;
-    this.admission = new AdmissionChain([
-      namespaceLifecycle(this.registry, (cluster) => this.clusterBeingDeleted(cluster)),
-      rbacEscalation({
-        authorize: (attributes) => this.authorize(attributes),
-        rulesFor: (user, cluster, namespace) => this.rulesFor(user, cluster, namespace),
-        roleRules: (cluster, namespace, kind, name) => {
-          const sources = [rbacSource, bootstrapPolicy];
-          for (const source of sources) {
-            const role = kind === 'ClusterRole' ? source.clusterRole(cluster, name) : source.role(cluster, namespace, name);
-            if (role) return role.rules ?? [];
-          }
-          return undefined;
-        },
-      }),
-      ...(options.admission ?? []),
-    ]);
+    this.admission = new AdmissionChain(
+      [
+        namespaceLifecycle(this.registry, (cluster) => this.clusterBeingDeleted(cluster)),
+        rbacEscalation({
+          authorize: (attributes) => this.authorize(attributes),
+          rulesFor: (user, cluster, namespace) => this.rulesFor(user, cluster, namespace),
+          roleRules: (cluster, namespace, kind, name) => {
+            const sources = [rbacSource, bootstrapPolicy];
+            for (const source of sources) {
+              const role = kind === 'ClusterRole' ? source.clusterRole(cluster, name) : source.role(cluster, namespace, name);
+              if (role) return role.rules ?? [];
+            }
+            return undefined;
+          },
+        }),
+        ...(options.admission ?? []),
+      ],
+      // upstream's ResourceQuota runs last: it charges only what every other plugin let through
+      [resourceQuotaAdmission(this.registry, () => this.loopback(undefined, 'kcp-ts-resourcequota-admission'))],
+    );
     const builtinKinds = new Map(this.registry.builtinResources().map((r) => [`${r.definition.group}/${r.definition.version}/${r.definition.kind}`, r.definition]));
     this.rest = new RestHandler({
       admission: this.admission,
@@ -313,6 +320,7 @@ export class ApiServer implements AccessReviewer {
           ? [new RootCAPublisher(this.registry, client, this.options.rootCA, this.logger.child({ controller: 'root-ca-publisher' }))]
           : []),
         new GarbageCollector(this.registry, client, this.logger.child({ controller: 'garbage-collector' })),
+        new ResourceQuotaController(this.registry, client, this.logger.child({ controller: 'resourcequota' })),
         new CustomResourceDefinitionController(this.registry, this.crds, client, this.logger.child({ controller: 'customresourcedefinitions' })),
       ];
       for (const controller of controllers) {
