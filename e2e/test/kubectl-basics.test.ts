@@ -192,4 +192,46 @@ describe('unmodified kubectl against kcp start', () => {
     expect(raw.status).toBe(400);
     expect(raw.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message: 'invalid cluster: "Bad_Name" does not match the regex' });
   });
+
+  it('enforces ResourceQuota object counts, per namespace and (kcp) per logical cluster', async () => {
+    const other = ['--server', `${kcp.url}/clusters/root:quotas`];
+    await ok(['apply', '-f', '-'], 'apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: quotas\n');
+    await ok(['wait', '--for=jsonpath={.status.phase}=Ready', 'workspace/quotas', '--timeout=30s']);
+    await ok([...other, 'create', 'namespace', 'team']);
+    // kubectl create quota sends a protobuf body; kube-root-ca.crt is there already
+    expect(await ok([...other, '-n', 'team', 'create', 'quota', 'objects', '--hard=count/configmaps=2,secrets=1,pods=3'])).toBe('resourcequota/objects created\n');
+    await ok([...other, '-n', 'team', 'wait', '--for=jsonpath={.status.used.count/configmaps}=1', 'quota/objects', '--timeout=20s']);
+    expect(await ok([...other, '-n', 'team', 'get', 'quota'])).toMatch(/^objects\s+\S+\s+count\/configmaps: 1\/2, pods: 0\/3, secrets: 0\/1\s*$/m);
+    await ok([...other, '-n', 'team', 'create', 'configmap', 'c1']);
+    const refused = await kcp.kubectl([...other, '-n', 'team', 'create', 'configmap', 'c2']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'error: failed to create configmap: configmaps "c2" is forbidden: exceeded quota: objects, requested: count/configmaps=1, used: count/configmaps=2, limited: count/configmaps=2\n',
+    );
+    expect(await ok([...other, '-n', 'team', 'describe', 'quota', 'objects'])).toMatch(/^count\/configmaps\s+2\s+2$/m);
+    const invalid = await kcp.kubectl([...other, '-n', 'team', 'create', 'quota', 'half', '--hard=count/secrets=500m']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toBe(
+      'error: failed to create quota: ResourceQuota "half" is invalid: spec.hard[count/secrets]: Invalid value: resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}: must be an integer\n',
+    );
+    // deleting gives back
+    await ok([...other, '-n', 'team', 'delete', 'configmap', 'c1']);
+    await ok([...other, '-n', 'team', 'wait', '--for=jsonpath={.status.used.count/configmaps}=1', 'quota/objects', '--timeout=20s']);
+    await ok([...other, '-n', 'team', 'create', 'configmap', 'c2']);
+    // kcp's cluster-scoped quota: in the admin namespace, with its annotation, it counts the whole workspace
+    // (default, kube-system, team and admin)
+    await ok([...other, 'create', 'namespace', 'admin']);
+    await ok(
+      [...other, 'apply', '-f', '-'],
+      'apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: workspace\n  namespace: admin\n  annotations:\n    experimental.quota.kcp.io/cluster-scoped: "true"\nspec:\n  hard:\n    count/namespaces: "4"\n',
+    );
+    await ok([...other, '-n', 'admin', 'wait', '--for=jsonpath={.status.used.count/namespaces}=4', 'quota/workspace', '--timeout=20s']);
+    const full = await kcp.kubectl([...other, 'create', 'namespace', 'one-more']);
+    expect(full.stderr).toBe(
+      'Error from server (Forbidden): namespaces "one-more" is forbidden: exceeded quota: workspace, requested: count/namespaces=1, used: count/namespaces=4, limited: count/namespaces=4\n',
+    );
+    // a LimitRange is stored and described (nothing here runs pods to apply it to)
+    await ok([...other, '-n', 'team', 'apply', '-f', '-'], 'apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\nspec:\n  limits:\n  - type: Container\n    default: {cpu: 500m}\n');
+    expect(await ok([...other, '-n', 'team', 'describe', 'limits', 'defaults'])).toMatch(/^Container\s+cpu\s+-\s+-\s+-\s+500m\s+-$/m);
+  });
 });
