@@ -267,7 +267,11 @@ class Decoder {
     }
   }
 
-  /** `[]byte`: a base64 string (checked as Go decodes it), or an array of bytes (written back as base64). */
+  /**
+   * `[]byte`: a base64 string (checked as Go decodes it, and written back as
+   * Go encodes the bytes again: line breaks dropped, unused trailing bits
+   * zeroed), or an array of bytes (written back as base64).
+   */
   private bytes(value: unknown, type: GoType): unknown {
     if (value === null) return DROP;
     if (typeof value === 'string') {
@@ -275,8 +279,9 @@ class Decoder {
       if (offset !== undefined) {
         const message = `illegal base64 data at input byte ${offset}`;
         this.save({ json: message, converter: `error decoding from json: ${message}` });
+        return value;
       }
-      return value;
+      return Buffer.from(value, 'base64').toString('base64');
     }
     if (!Array.isArray(value)) return this.mismatch(value, type);
     const bytes: number[] = [];

@@ -9,6 +9,7 @@ import { apiextensionsSchemas } from './apiextensions';
 import { authenticationSchemas } from './authentication';
 import { authorizationSchemas } from './authorization';
 import { SCHEMA_REF_PREFIX } from './builders';
+import { certificatesSchemas } from './certificates';
 import { coordinationSchemas } from './coordination';
 import { coreSchemas } from './core';
 import { eventsSchemas } from './events';
@@ -26,6 +27,7 @@ export const builtinSchemaGroups: Readonly<Record<string, Readonly<Record<string
   core: coreSchemas,
   events: eventsSchemas,
   coordination: coordinationSchemas,
+  certificates: certificatesSchemas,
   rbac: rbacSchemas,
   authorization: authorizationSchemas,
   authentication: authenticationSchemas,

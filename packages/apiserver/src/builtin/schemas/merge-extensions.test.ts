@@ -14,6 +14,7 @@ const AUTHZ = 'io.k8s.api.authorization.v1.';
 const AUTHN = 'io.k8s.api.authentication.v1.';
 const ADMISSION = 'io.k8s.api.admissionregistration.v1.';
 const APIEXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.';
+const CERTS = 'io.k8s.api.certificates.v1.';
 
 const ATOMIC = { 'x-kubernetes-list-type': 'atomic' };
 const STRUCT_ATOMIC = { 'x-kubernetes-map-type': 'atomic' };
@@ -85,6 +86,16 @@ const PINS: readonly (readonly [string, string, Record<string, unknown>])[] = [
   ['io.k8s.api.events.v1.Event', 'regarding', NONE],
   ['io.k8s.api.events.v1.Event', 'series', NONE],
   ['io.k8s.api.events.v1.EventSeries', '', NONE],
+  // certificates.k8s.io/v1
+  [`${CERTS}CertificateSigningRequest`, '', NONE],
+  [`${CERTS}CertificateSigningRequest`, 'spec', NONE],
+  [`${CERTS}CertificateSigningRequestSpec`, 'request', ATOMIC],
+  [`${CERTS}CertificateSigningRequestSpec`, 'usages', ATOMIC],
+  [`${CERTS}CertificateSigningRequestSpec`, 'groups', ATOMIC],
+  [`${CERTS}CertificateSigningRequestSpec`, 'extra', NONE],
+  [`${CERTS}CertificateSigningRequestStatus`, 'conditions', { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }],
+  [`${CERTS}CertificateSigningRequestStatus`, 'certificate', ATOMIC],
+  [`${CERTS}CertificateSigningRequestCondition`, '', NONE],
   // coordination.k8s.io/v1
   ['io.k8s.api.coordination.v1.Lease', 'spec', NONE],
   ['io.k8s.api.coordination.v1.LeaseSpec', '', NONE],

@@ -29,6 +29,7 @@ export const BUILTIN_GROUP_VERSIONS: readonly { readonly group: string; readonly
   { group: 'apiextensions.k8s.io', version: 'v1' },
   { group: 'authentication.k8s.io', version: 'v1' },
   { group: 'authorization.k8s.io', version: 'v1' },
+  { group: 'certificates.k8s.io', version: 'v1' },
   { group: 'coordination.k8s.io', version: 'v1' },
   { group: 'events.k8s.io', version: 'v1' },
   { group: 'rbac.authorization.k8s.io', version: 'v1' },
