@@ -110,6 +110,8 @@ export interface OperationContext {
   readonly cluster: ClusterName;
   readonly user: UserInfo;
   readonly namespace: string;
+  /** the subresource written (`status`, `approval`, …), `""` for the object itself */
+  readonly subresource?: string;
   readonly dryRun: boolean;
   /** warnings to return in `Warning` headers */
   readonly warnings: string[];

@@ -868,7 +868,7 @@ function fieldManagerOf(scope: RestScope): string {
 }
 
 function operationContext(scope: RestScope, dryRun: boolean): OperationContext {
-  return { cluster: scope.cluster as ClusterName, user: scope.user, namespace: scope.namespace, dryRun, warnings: scope.warnings };
+  return { cluster: scope.cluster as ClusterName, user: scope.user, namespace: scope.namespace, subresource: scope.subresource, dryRun, warnings: scope.warnings };
 }
 
 function admissionAttributes(operation: AdmissionOperation, scope: RestScope, object: Obj | undefined, oldObject: Obj | undefined, dryRun: boolean) {

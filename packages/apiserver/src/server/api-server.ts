@@ -43,6 +43,8 @@ import { type AuthorizationAttributes, type Authorizer, type Decision, SYSTEM_MA
 import { coreResources } from '../builtin/core';
 import { miscResources } from '../builtin/misc';
 import { quotaResources } from '../builtin/quota';
+import { certificateResources } from '../builtin/certificates';
+import { certificateAdmission } from '../admission/certificates';
 import { resourceQuotaAdmission } from '../quota/resource-quota-admission';
 import { ResourceQuotaController } from '../quota/resource-quota-controller';
 import { rbacResources } from '../builtin/rbac';
@@ -191,7 +193,7 @@ export class ApiServer implements AccessReviewer {
     const tokens = options.serviceAccountTokens;
     this.tokenIssuer = tokens ? new ServiceAccountTokenIssuer(tokens.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER, tokens.signingKey) : undefined;
     const core = tokens ? coreResources.map((d) => (d.group === '' && d.resource === 'serviceaccounts' ? this.withTokens(d, tokens, this.tokenIssuer!) : d)) : coreResources;
-    this.registry.addBuiltins([...core, ...quotaResources, ...rbacResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
+    this.registry.addBuiltins([...core, ...quotaResources, ...rbacResources, ...certificateResources, ...miscResources, ...reviewResources(this), ...(options.extraBuiltins ?? []), customResourceDefinitionResource(schemas)]);
     this.authenticator = tokens ? new UnionAuthenticator([options.authenticator, this.serviceAccountAuthenticator(tokens, this.tokenIssuer!.issuer)]) : options.authenticator;
     this.crds = new CustomResourceDefinitionProvider(this.registry, options.store, schemas, (err) => this.logger.error({ err }, 'serving custom resources failed'));
     this.registry.addProvider(this.crds);
@@ -214,6 +216,7 @@ export class ApiServer implements AccessReviewer {
             return undefined;
           },
         }),
+        ...certificateAdmission((attributes) => this.authorize(attributes)),
         ...(options.admission ?? []),
       ],
       // upstream's ResourceQuota runs last: it charges only what every other plugin let through
