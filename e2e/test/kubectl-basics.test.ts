@@ -1,3 +1,6 @@
+import { webcrypto } from 'node:crypto';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, type KcpProcess, startKcp } from '../src/kcp';
 
@@ -233,5 +236,29 @@ describe('unmodified kubectl against kcp start', () => {
     // a LimitRange is stored and described (nothing here runs pods to apply it to)
     await ok([...other, '-n', 'team', 'apply', '-f', '-'], 'apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\nspec:\n  limits:\n  - type: Container\n    default: {cpu: 500m}\n');
     expect(await ok([...other, '-n', 'team', 'describe', 'limits', 'defaults'])).toMatch(/^Container\s+cpu\s+-\s+-\s+-\s+500m\s+-$/m);
+  });
+
+  it('creates, lists, approves and denies CertificateSigningRequests (kubectl certificate)', async () => {
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const request = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=alice,O=devs', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } }, webcrypto);
+    const manifest = (name: string) =>
+      `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata:\n  name: ${name}\nspec:\n  request: ${Buffer.from(request.toString('pem')).toString('base64')}\n  signerName: example.com/client\n  expirationSeconds: 86400\n  usages: [client auth]\n`;
+    expect(await ok(['create', '-f', '-'], manifest('alice'))).toBe('certificatesigningrequest.certificates.k8s.io/alice created\n');
+    expect(await ok(['create', '-f', '-'], manifest('mallory'))).toBe('certificatesigningrequest.certificates.k8s.io/mallory created\n');
+    expect(await ok(['get', 'csr', 'alice'])).toMatch(/^alice\s+\S+\s+example\.com\/client\s+kcp-admin\s+24h\s+Pending$/m);
+    // kubectl certificate approve/deny update the approval subresource (protobuf bodies)
+    expect(await ok(['certificate', 'approve', 'alice'])).toBe('certificatesigningrequest.certificates.k8s.io/alice approved\n');
+    expect(await ok(['certificate', 'deny', 'mallory'])).toBe('certificatesigningrequest.certificates.k8s.io/mallory denied\n');
+    const listed = await ok(['get', 'csr', '--field-selector', 'spec.signerName=example.com/client']);
+    expect(listed).toMatch(/^alice\s+.*\s+Approved$/m);
+    expect(listed).toMatch(/^mallory\s+.*\s+Denied$/m);
+    const conditions = JSON.parse(await ok(['get', 'csr', 'alice', '-o', 'jsonpath={.status.conditions}']));
+    expect(conditions).toEqual([
+      expect.objectContaining({ type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.' }),
+    ]);
+    // a denied request cannot be approved as well
+    const both = await kcp.kubectl(['certificate', 'approve', 'mallory']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe('error: certificate signing request "mallory" is already Denied\n');
   });
 });
