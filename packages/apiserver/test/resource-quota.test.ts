@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configMap, eventually, expectStatus, failure, revisionOf } from './bad-input-helpers';
-import { startTestServer } from './harness';
+import { USER_TOKEN, startTestServer } from './harness';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
@@ -157,6 +157,28 @@ describe('ResourceQuota object counts', () => {
       failure(403, 'Forbidden', 'namespaces "more" is forbidden: exceeded quota: cluster-scoped, requested: count/namespaces=1, used: count/namespaces=2, limited: count/namespaces=2', {
         name: 'more',
         kind: 'namespaces',
+      }),
+    );
+  });
+});
+
+describe('ResourceQuota access', () => {
+  it('is readable, status included, with the view role (as in edit), and not writable with edit', async () => {
+    await ns('qrbac', 'team');
+    await t.request('POST', quotas('qrbac', 'team'), quota('objects', { 'count/secrets': '1' }));
+    await t.request('POST', '/clusters/qrbac/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'alice-edits' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
+    });
+    await eventually(async () => (await t.request('GET', `${quotas('qrbac', 'team')}/objects/status`, undefined, {}, USER_TOKEN)).status === 200);
+    expect((await t.request('GET', quotas('qrbac', 'team'), undefined, {}, USER_TOKEN)).status).toBe(200);
+    expectStatus(
+      await t.request('POST', quotas('qrbac', 'team'), quota('mine', { 'count/secrets': '9' }), {}, USER_TOKEN),
+      failure(403, 'Forbidden', 'resourcequotas is forbidden: User "alice" cannot create resource "resourcequotas" in API group "" in the namespace "team"', {
+        kind: 'resourcequotas',
       }),
     );
   });

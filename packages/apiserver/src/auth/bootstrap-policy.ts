@@ -20,7 +20,7 @@ const rule = (verbs: string[], apiGroups: string[], resources: string[], resourc
 const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
 
 const VIEW_RULES: PolicyRule[] = [
-  rule(READ, [''], ['configmaps', 'endpoints', 'events', 'namespaces', 'namespaces/status', 'serviceaccounts', 'resourcequotas', 'limitranges']),
+  rule(READ, [''], ['configmaps', 'endpoints', 'events', 'namespaces', 'namespaces/status', 'serviceaccounts', 'resourcequotas', 'resourcequotas/status', 'limitranges']),
   rule(READ, ['events.k8s.io'], ['events']),
   rule(READ, ['coordination.k8s.io'], ['leases']),
   rule(READ, ['tenancy.kcp.io'], ['workspaces', 'workspacetypes']),
