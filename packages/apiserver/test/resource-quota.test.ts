@@ -203,6 +203,23 @@ describe('ResourceQuota bad input', () => {
         'spec.hard[widgets]: Invalid value: "widgets": must be a standard resource type or fully qualified, spec.hard[widgets]: Invalid value: "widgets": must be a standard resource for quota]',
     );
     expect(await revisionOf(t)).toBe(before);
+    // server-side apply: Go's field manager converts the result back to the Go type
+    const applyQuota = (hard: Record<string, string>) =>
+      t.request('PATCH', `${quotas('qbad', 'team')}/applied?fieldManager=me`, JSON.stringify(quota('applied', hard)), { 'content-type': 'application/apply-patch+yaml' });
+    const beforeApply = await revisionOf(t);
+    expectStatus(
+      await applyQuota({ 'count/secrets': 'lots' }),
+      failure(
+        500,
+        'InternalError',
+        `Internal error occurred: failed to convert new object (/applied; /v1, Kind=ResourceQuota) to proper version: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+        { causes: [{ message: `failed to convert new object (/applied; /v1, Kind=ResourceQuota) to proper version: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'` }] },
+      ),
+    );
+    expect(await revisionOf(t)).toBe(beforeApply);
+    const applied = await applyQuota({ 'count/secrets': '1000', 'requests.memory': '1024Mi' });
+    expect(applied.status).toBe(201);
+    expect(applied.json().spec.hard).toEqual({ 'count/secrets': '1k', 'requests.memory': '1Gi' });
     // a quota's scopes cannot change
     await t.request('POST', quotas('qbad', 'team'), quota('pods', { pods: '1' }, { spec: { scopes: ['BestEffort'] } }));
     const changed = await t.request('PATCH', `${quotas('qbad', 'team')}/pods`, { spec: { scopes: ['NotBestEffort'] } }, { 'content-type': 'application/merge-patch+json' });

@@ -15,6 +15,7 @@ import {
   newBadRequest,
   newConflict,
   newGenericServerResponse,
+  newInternalError,
   newInvalid,
   newMethodNotSupported,
   newNotFound,
@@ -495,6 +496,7 @@ export class RestHandler {
         throw newConflict(groupResource(definition), scope.name, `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`);
       }
       const created = fieldManager.apply(definition, undefined, applied, manager, force, scope.subresource);
+      this.decodeApplied(definition, created, applied, fieldValidation, scope.warnings);
       return this.createObject(scope, created, dryRun);
     }
     // a resourceVersion in the configuration is a precondition, as for updates
@@ -507,7 +509,9 @@ export class RestHandler {
         if (precondition !== undefined && precondition !== latest.metadata.resourceVersion) {
           throw newConflict(groupResource(definition), scope.name, 'the object has been modified; please apply your changes to the latest version and try again');
         }
-        return fieldManager.apply(definition, latest, applied, manager, force, scope.subresource);
+        const merged = fieldManager.apply(definition, latest, applied, manager, force, scope.subresource);
+        this.decodeApplied(definition, merged, applied, fieldValidation, scope.warnings);
+        return merged;
       },
       true,
     );
@@ -764,6 +768,20 @@ export class RestHandler {
    */
   private pruneUnknownFields(definition: ResourceDefinition, object: Obj, validation: FieldValidation, warnings: string[]): void {
     reportUnknownFields(this.options.pruneUnknownFields?.(definition, object) ?? [], validation, warnings);
+  }
+
+  /**
+   * The object an apply produced, decoded as the kind's Go type, as upstream's
+   * field manager converts it back (`toVersioned`): quantities and bytes take
+   * their canonical form. A value Go cannot hold fails the request as there,
+   * with a 500.
+   */
+  private decodeApplied(definition: ResourceDefinition, merged: Obj, applied: Obj, validation: FieldValidation, warnings: string[]): void {
+    this.decodeFields(definition, merged, validation, warnings, (failure) => {
+      const gvk = `${definition.group}/${definition.version}, Kind=${definition.kind}`;
+      const where = `${applied.metadata.namespace ?? ''}/${applied.metadata.name ?? ''}; ${gvk}`;
+      return newInternalError(`failed to convert new object (${where}) to proper version: ${failure.converter}`);
+    });
   }
 
   private async admit(operation: AdmissionOperation, scope: RestScope, object: Obj | undefined, oldObject: Obj | undefined, dryRun: boolean): Promise<void> {
