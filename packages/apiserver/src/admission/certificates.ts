@@ -3,14 +3,13 @@ import type { AuthorizationAttributes, Decision, UserInfo } from '../auth/types'
 import { parseCertificateRequest } from '../builtin/csr-validation';
 import type { Obj } from '../registry/types';
 import type { AdmissionAttributes, AdmissionPlugin } from './types';
+import { obj } from '../registry/json';
 
 const GROUP = 'certificates.k8s.io';
 const RESOURCE = 'certificatesigningrequests';
 const KUBE_APISERVER_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client';
 
 type Authorize = (attributes: AuthorizationAttributes) => Promise<Decision>;
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 const signerNameOf = (csr: Obj | undefined): string => {
   const name = obj(csr?.['spec'])['signerName'];
   return typeof name === 'string' ? name : '';

@@ -3,10 +3,8 @@ import { columns } from '../rest/table';
 import { humanDuration } from '../table/duration';
 import { type CsrValidationMode, validateCertificateSigningRequest } from './csr-validation';
 import { defineBuiltin } from './define';
+import { type Json, obj, str } from '../registry/json';
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const conditionsOf = (object: Obj): Json[] => {
   const conditions = obj(object['status'])['conditions'];
   return Array.isArray(conditions) ? conditions.map(obj) : [];

@@ -10,10 +10,7 @@ import type { Obj, ResourceDefinition, Strategy, TableColumn } from '../registry
 import { columns } from '../rest/table';
 import { age } from '../table/duration';
 import { ALL_VERBS, STATUS_SUBRESOURCE, builtinPrefix, defineBuiltin } from './define';
-
-type Json = Record<string, unknown>;
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+import { type Json, obj, str } from '../registry/json';
 
 const MAX_DATA_SIZE = 1024 * 1024;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -394,7 +391,6 @@ export function eventsV1ToCoreEvent(event: Obj): Obj {
   }
   return out as Obj;
 }
-
 
 const eventsV1 = defineBuiltin({
   group: 'events.k8s.io',

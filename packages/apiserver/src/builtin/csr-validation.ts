@@ -15,6 +15,7 @@ import {
 } from '@kcp-ts/apimachinery';
 import type { Obj } from '../registry/types';
 import { goCheckSignature, goParseCertificateRequest, goParseCertificates, goPemDecode } from './go-x509';
+import { type Json, obj, str } from '../registry/json';
 
 /*
  * Validation of certificates.k8s.io/v1 CertificateSigningRequests as
@@ -34,9 +35,6 @@ import { goCheckSignature, goParseCertificateRequest, goParseCertificates, goPem
  * with regular spaces, without promising byte equality.
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Which upstream entry point runs. */

@@ -2,8 +2,7 @@ import type { ResourceDefinition } from '../registry/types';
 import { columns } from '../rest/table';
 import { defineBuiltin } from './define';
 import { webhookConfigurationStrategy } from './webhook-configurations';
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+import { str } from '../registry/json';
 
 /** coordination.k8s.io leases and the stored admission webhook configurations. */
 export const miscResources: readonly ResourceDefinition[] = [

@@ -12,6 +12,7 @@ import {
 } from '@kcp-ts/apimachinery';
 import { isQualifiedName } from '@kcp-ts/topology';
 import { goQuantitySyntax } from './go-quantity';
+import { type Json, obj, str } from '../registry/json';
 
 /*
  * Validation of core/v1 ResourceQuota and LimitRange specs and statuses as
@@ -28,9 +29,6 @@ import { goQuantitySyntax } from './go-quantity';
  * `[]core.ResourceQuotaScope{"BestEffort"}`), plain and named strings quoted.
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const isList = (v: unknown): v is unknown[] => Array.isArray(v);
 const sortedKeys = (v: unknown): string[] => Object.keys(obj(v)).sort();
 

@@ -4,9 +4,8 @@ import type { Obj, ResourceDefinition } from '../registry/types';
 import { columns } from '../rest/table';
 import { STATUS_SUBRESOURCE, defineBuiltin } from './define';
 import { scopesValue, validateLimitRangeSpec, validateResourceQuotaSpec, validateResourceQuotaStatus } from './quota-validation';
+import { obj } from '../registry/json';
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 
 /**

@@ -2,11 +2,10 @@ import { type FieldError, fieldInvalid, fieldPath, fieldRequired, fieldNotSuppor
 import type { Obj, ResourceDefinition, Strategy, TableColumn } from '../registry/types';
 import { columns } from '../rest/table';
 import { defineBuiltin } from './define';
+import { type Json, str } from '../registry/json';
 
-type Json = Record<string, unknown>;
 const GROUP = 'rbac.authorization.k8s.io';
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 function validateRules(object: Obj, allowNonResourceURLs: boolean): FieldError[] {
   const errors: FieldError[] = [];

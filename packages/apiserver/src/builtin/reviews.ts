@@ -5,6 +5,7 @@ import type { PolicyRule } from '../auth/rbac';
 import type { AuthorizationAttributes, Decision, UserInfo } from '../auth/types';
 import type { Obj, OperationContext, ResourceDefinition } from '../registry/types';
 import { defineBuiltin } from './define';
+import { type Json, obj, str } from '../registry/json';
 
 /** What access reviews need from the server: its full authorizer chain and authenticator. */
 export interface AccessReviewer {
@@ -14,9 +15,6 @@ export interface AccessReviewer {
   authenticate(request: AuthenticationRequest): AuthenticationResult;
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const virtual = { statusSubresource: false, tracksGeneration: false } as const;
 

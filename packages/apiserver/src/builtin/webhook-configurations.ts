@@ -15,6 +15,7 @@ import { type LabelSelector, isQualifiedName, validateLabelSelector } from '@kcp
 import type { Obj, Strategy } from '../registry/types';
 import { parseGoURL } from './go-url';
 import { matchConditionCompileError } from './match-condition-cel';
+import { type Json, obj } from '../registry/json';
 
 /*
  * admissionregistration.k8s.io/v1 MutatingWebhookConfiguration and
@@ -24,8 +25,6 @@ import { matchConditionCompileError } from './match-condition-cel';
  * what the stored object already got wrong.
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const objects = (v: unknown): Json[] => list(v).map(obj);
 const strings = (v: unknown): string[] => list(v).map((s) => (typeof s === 'string' ? s : ''));

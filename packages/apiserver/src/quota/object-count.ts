@@ -1,4 +1,5 @@
 import type { Obj } from '../registry/types';
+import { obj } from '../registry/json';
 
 /** kcp: a quota in this namespace with {@link CLUSTER_SCOPED_QUOTA_ANNOTATION} covers its whole logical cluster. */
 export const CLUSTER_SCOPED_QUOTA_NAMESPACE = 'admin';
@@ -7,9 +8,6 @@ export const CLUSTER_SCOPED_QUOTA_ANNOTATION = 'experimental.quota.kcp.io/cluste
 
 /** Upstream's `legacyObjectCountAliases`: core resources also counted under their bare name. */
 const LEGACY_ALIASES: ReadonlySet<string> = new Set(['configmaps', 'resourcequotas', 'replicationcontrollers', 'secrets']);
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 
 /**
  * The quota resource names one object of `group`/`resource` counts against
