@@ -3,6 +3,7 @@ import type { ClusterName } from '@kcp-ts/logicalcluster';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission/types';
 import { resourcePath } from '../controllers/namespace-controller';
 import type { ResourceRegistry } from '../registry/resource-registry';
+import { obj } from '../registry/json';
 import type { Obj } from '../registry/types';
 import type { LoopbackClient } from '../server/loopback';
 import { CLUSTER_SCOPED_QUOTA_NAMESPACE, hasScopes, isClusterScopedQuota, objectCountNames, prettyPrint, resourceList } from './object-count';
@@ -54,7 +55,7 @@ export function resourceQuotaAdmission(registry: ResourceRegistry, client: () =>
   /** The names among `names` a quota limits (upstream matches on `status.hard`); none for a scoped quota. */
   const limited = (quota: Obj, names: readonly string[]): string[] => {
     if (hasScopes(quota)) return [];
-    const hard = resourceList((quota['status'] as Record<string, unknown> | undefined)?.['hard']);
+    const hard = resourceList(obj(quota['status'])['hard']);
     return names.filter((name) => hard[name] !== undefined);
   };
 
@@ -76,7 +77,7 @@ export function resourceQuotaAdmission(registry: ResourceRegistry, client: () =>
         }
         const counted = limited(quota, names);
         if (counted.length === 0 || charged.has(quota.metadata.uid ?? '')) continue;
-        const status = (quota['status'] ?? {}) as Record<string, unknown>;
+        const status = obj(quota['status']);
         const hard = resourceList(status['hard']);
         const used = resourceList(status['used']);
         const unknown = counted.filter((name) => used[name] === undefined);
@@ -110,7 +111,7 @@ export function resourceQuotaAdmission(registry: ResourceRegistry, client: () =>
           const path = `${resourcePath(attributes.cluster, '', 'v1', 'resourcequotas', namespace, quota.metadata.name ?? '')}/status`;
           await client().update(path, {
             ...quota,
-            status: { ...(quota['status'] as Record<string, unknown>), used },
+            status: { ...obj(quota['status']), used },
           });
           charged.add(quota.metadata.uid ?? '');
         }

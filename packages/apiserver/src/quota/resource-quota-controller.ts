@@ -10,12 +10,10 @@ import type { Logger } from '../server/logger';
 import type { LoopbackClient } from '../server/loopback';
 import type { CachedObject } from '../watch/watch-cache';
 import { countedResource, hasScopes, isClusterScopedQuota, objectCountNames, resourceList } from './object-count';
+import { obj } from '../registry/json';
 
 /** Upstream's `--resource-quota-sync-period`: every quota is recounted this often. */
 const FULL_RESYNC_MS = 5 * 60_000;
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 
 /**
  * Upstream's resource quota controller (kcp's `kcp-kube-quota`, cluster-aware):
@@ -82,10 +80,8 @@ export class ResourceQuotaController {
   private outOfDate(quota: Obj): boolean {
     const hard = resourceList(obj(quota['spec'])['hard']);
     const status = obj(quota['status']);
-    const statusHard = resourceList(status['hard']);
     const used = resourceList(status['used']);
-    const names = Object.keys(hard);
-    return names.length !== Object.keys(statusHard).length || names.some((name) => statusHard[name] !== hard[name] || used[name] === undefined);
+    return !sameList(resourceList(status['hard']), hard) || Object.keys(hard).some((name) => used[name] === undefined);
   }
 
   /** An object went: the quotas of its namespace (and its cluster's cluster-scoped ones) that count it are recounted. */
