@@ -1,10 +1,11 @@
 import type { ResourceDefinition } from '../registry/types';
 import { columns } from '../rest/table';
+import { admissionPolicyResources } from './admission-policies';
 import { defineBuiltin } from './define';
 import { webhookConfigurationStrategy } from './webhook-configurations';
 import { str } from '../registry/json';
 
-/** coordination.k8s.io leases and the stored admission webhook configurations. */
+/** coordination.k8s.io leases, the stored admission webhook configurations and the validating admission policies and their bindings. */
 export const miscResources: readonly ResourceDefinition[] = [
   defineBuiltin({
     group: 'coordination.k8s.io',
@@ -41,4 +42,5 @@ export const miscResources: readonly ResourceDefinition[] = [
       },
     }),
   ),
+  ...admissionPolicyResources,
 ];

@@ -159,7 +159,7 @@ function validateWebhook(hook: Json, mutating: boolean, options: ValidationOptio
     errors.push(fieldNotSupported(path.child('reinvocationPolicy'), reinvocationPolicy, REINVOCATION_POLICIES));
   }
   errors.push(...validateClientConfig(obj(hook['clientConfig']), path.child('clientConfig')));
-  if (!options.ignoreMatchConditions) errors.push(...validateMatchConditions(hook['matchConditions'], path.child('matchConditions')));
+  if (!options.ignoreMatchConditions) errors.push(...validateMatchConditions(hook['matchConditions'], path.child('matchConditions'), webhookMatchConditionErrors));
   return errors;
 }
 
@@ -172,7 +172,8 @@ function validateFullyQualifiedName(name: string, path: FieldPath): FieldError[]
   return [];
 }
 
-function validateRuleWithOperations(rule: Json, path: FieldPath): FieldError[] {
+/** Upstream's `validateRuleWithOperations` with subresources allowed: operations, groups, versions, resources and scope of one rule (shared with the admission policies). */
+export function validateRuleWithOperations(rule: Json, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
   const operations = strings(rule['operations']);
   if (operations.length === 0) errors.push(fieldRequired(path.child('operations')));
@@ -309,7 +310,13 @@ function validateWebhookService(service: Json, path: FieldPath): FieldError[] {
   return errors;
 }
 
-function validateMatchConditions(value: unknown, path: FieldPath): FieldError[] {
+/**
+ * Upstream's `validateMatchConditions`: at most 64, names qualified and
+ * unique, expressions required; `compileErrors` gives the errors of an
+ * expression at its path (`undefined`: it was empty), so that webhooks and
+ * admission policies compile each in their own CEL environment.
+ */
+export function validateMatchConditions(value: unknown, path: FieldPath, compileErrors: (at: FieldPath, expression: string | undefined) => FieldError[]): FieldError[] {
   const conditions = objects(value);
   const errors: FieldError[] = [];
   if (conditions.length > MAX_MATCH_CONDITIONS) errors.push(fieldTooMany(path, conditions.length, MAX_MATCH_CONDITIONS));
@@ -317,12 +324,8 @@ function validateMatchConditions(value: unknown, path: FieldPath): FieldError[] 
   for (const [i, condition] of conditions.entries()) {
     const at = path.index(i);
     const expression = (typeof condition['expression'] === 'string' ? condition['expression'] : '').trim();
-    if (expression === '') {
-      errors.push(fieldRequired(at.child('expression')));
-    } else {
-      const problem = matchConditionCompileError(expression);
-      if (problem !== undefined) errors.push(fieldInvalid(at.child('expression'), expression, problem));
-    }
+    if (expression === '') errors.push(fieldRequired(at.child('expression')));
+    errors.push(...compileErrors(at.child('expression'), expression === '' ? undefined : expression));
     const name = typeof condition['name'] === 'string' ? condition['name'] : '';
     if (name === '') errors.push(fieldRequired(at.child('name')));
     else for (const problem of isQualifiedName(name)) errors.push(fieldInvalid(at.child('name'), name, problem));
@@ -332,6 +335,12 @@ function validateMatchConditions(value: unknown, path: FieldPath): FieldError[] 
     }
   }
   return errors;
+}
+
+/** A webhook's match condition compiled as kube-apiserver does for webhook configurations. */
+function webhookMatchConditionErrors(at: FieldPath, expression: string | undefined): FieldError[] {
+  const problem = expression === undefined ? undefined : matchConditionCompileError(expression);
+  return problem === undefined ? [] : [fieldInvalid(at, expression, problem)];
 }
 
 // --- strategy ---------------------------------------------------------------

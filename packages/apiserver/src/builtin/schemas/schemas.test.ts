@@ -47,6 +47,13 @@ const SERVED_KINDS: readonly (readonly [string, string, string, string])[] = [
     'ValidatingWebhookConfiguration',
     'io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration',
   ],
+  ['admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy'],
+  [
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingAdmissionPolicyBinding',
+    'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding',
+  ],
   ['apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', `${APIEXT}CustomResourceDefinition`],
 ];
 
