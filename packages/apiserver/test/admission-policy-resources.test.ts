@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, eventually, expectStatus, failure, revisionOf, startBadInputServer } from './bad-input-helpers';
+import { TOKENS, type TestServer, eventually, expectStatus, failure, revisionOf, startBadInputServer } from './bad-input-helpers';
 
 /**
  * admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (with /status)
@@ -385,3 +385,57 @@ describe('tables (kubectl get)', () => {
   });
 });
 
+describe('access to params (upstream authz.go)', () => {
+  it('needs get on every object of a paramKind to write a policy, and get on the referenced object to write a binding', async () => {
+    const rbac = `${C}/apis/rbac.authorization.k8s.io/v1`;
+    const grant = async (name: string, rules: unknown[]) => {
+      await t.request('POST', `${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules });
+      await t.request('POST', `${rbac}/clusterrolebindings`, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects: [{ kind: 'User', name: 'bob', apiGroup: 'rbac.authorization.k8s.io' }],
+      });
+    };
+    // bob may write policies and bindings, and read one configmap by name
+    await grant('policy-writer', [{ apiGroups: [GROUP], resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'], verbs: ['*'] }]);
+    await grant('limits-reader', [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['limits'], verbs: ['get'] }]);
+    const asBob = (url: string, body: unknown) => t.request('POST', url, body, {}, TOKENS.bob);
+    const paramKind = { apiVersion: 'v1', kind: 'ConfigMap' };
+    let refused: Awaited<ReturnType<typeof asBob>> | undefined;
+    await eventually(async () => (refused = await asBob(POLICIES, policy('with-params', { paramKind }))).status === 422);
+    const before = await revisionOf(t);
+    expectStatus(
+      await asBob(POLICIES, policy('with-params', { paramKind })),
+      invalid('ValidatingAdmissionPolicy', 'with-params', [
+        [
+          'FieldValueForbidden',
+          'spec.paramKind',
+          'Forbidden: user &{bob  [devs system:authenticated] map[]} must have "get" permission on all objects of the referenced paramKind (kind=ConfigMap, apiVersion=v1)',
+        ],
+      ]),
+    );
+    expect(refused!.json().details.causes[0].field).toBe('spec.paramKind');
+    expect(await revisionOf(t)).toBe(before);
+    // a policy without params needs nothing more; the admin (system:masters) is never asked
+    expect((await asBob(POLICIES, policy('bob-plain'))).status).toBe(201);
+    expect((await t.request('POST', POLICIES, policy('with-params', { paramKind }))).status).toBe(201);
+
+    // a binding reading `limits` is allowed, one reading another configmap (or every one) is not
+    const ref = (name: string) => ({ policyName: 'with-params', paramRef: { name, namespace: 'default', parameterNotFoundAction: 'Deny' } });
+    expect((await asBob(BINDINGS, binding('reads-limits', ref('limits')))).status).toBe(201);
+    const before2 = await revisionOf(t);
+    expectStatus(
+      await asBob(BINDINGS, binding('reads-other', ref('other'))),
+      invalid('ValidatingAdmissionPolicyBinding', 'reads-other', [
+        ['FieldValueForbidden', 'spec.paramRef', 'Forbidden: user &{bob  [devs system:authenticated] map[]} does not have "get" permission on the object referenced by paramRef'],
+      ]),
+    );
+    expect(await revisionOf(t)).toBe(before2);
+    // once bob may read every configmap, he may write the policy too
+    await grant('configmaps-reader', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]);
+    await eventually(async () => (await asBob(BINDINGS, binding('reads-other', ref('other')))).status === 201);
+    await eventually(async () => (await asBob(POLICIES, policy('bob-params', { paramKind }))).status === 201);
+  });
+});

@@ -45,6 +45,8 @@ import { miscResources } from '../builtin/misc';
 import { quotaResources } from '../builtin/quota';
 import { certificateResources } from '../builtin/certificates';
 import { certificateAdmission } from '../admission/certificates';
+import { policyParameterAccess } from '../admission/policy/parameter-access';
+import { validatingAdmissionPolicy } from '../admission/policy/validating-admission-policy';
 import { resourceQuotaAdmission } from '../quota/resource-quota-admission';
 import { ResourceQuotaController } from '../quota/resource-quota-controller';
 import { rbacResources } from '../builtin/rbac';
@@ -217,10 +219,12 @@ export class ApiServer implements AccessReviewer {
           },
         }),
         ...certificateAdmission((attributes) => this.authorize(attributes)),
+        // the authorization upstream's policy and binding strategies do after validating them
+        policyParameterAccess(this.registry, (attributes) => this.decide(attributes)),
         ...(options.admission ?? []),
       ],
-      // upstream's ResourceQuota runs last: it charges only what every other plugin let through
-      [resourceQuotaAdmission(this.registry, () => this.loopback(undefined, 'kcp-ts-resourcequota-admission'))],
+      // upstream's ValidatingAdmissionPolicy runs after the webhooks, before ResourceQuota (last: it charges only what every other plugin let through)
+      [validatingAdmissionPolicy({ registry: this.registry, authorize: (attributes) => this.decide(attributes) }), resourceQuotaAdmission(this.registry, () => this.loopback(undefined, 'kcp-ts-resourcequota-admission'))],
     );
     const builtinKinds = new Map(this.registry.builtinResources().map((r) => [`${r.definition.group}/${r.definition.version}/${r.definition.kind}`, r.definition]));
     this.rest = new RestHandler({
