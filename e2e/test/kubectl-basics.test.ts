@@ -261,4 +261,95 @@ describe('unmodified kubectl against kcp start', () => {
     expect(both.code).toBe(1);
     expect(both.stderr).toBe('error: certificate signing request "mallory" is already Denied\n');
   });
+
+  it('enforces ValidatingAdmissionPolicies: params, namespace selectors, Deny and Warn bindings, compile errors', async () => {
+    const other = ['--server', `${kcp.url}/clusters/root:policies`];
+    await ok(['apply', '-f', '-'], 'apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: policies\n');
+    await ok(['wait', '--for=jsonpath={.status.phase}=Ready', 'workspace/policies', '--timeout=30s']);
+    const resources = await ok([...other, 'api-resources', '--api-group=admissionregistration.k8s.io']);
+    expect(resources).toMatch(/^validatingadmissionpolicies\s+admissionregistration\.k8s\.io\/v1\s+false\s+ValidatingAdmissionPolicy$/m);
+    expect(resources).toMatch(/^validatingadmissionpolicybindings\s+admissionregistration\.k8s\.io\/v1\s+false\s+ValidatingAdmissionPolicyBinding$/m);
+    await ok([...other, 'create', 'namespace', 'params']);
+    await ok([...other, '-n', 'params', 'create', 'configmap', 'limits', '--from-literal=max=2']);
+    await ok([...other, 'create', 'namespace', 'team']);
+    await ok([...other, 'label', 'namespace', 'team', 'policed=true']);
+    const policy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: max-keys
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [configmaps]}
+  validations:
+  - expression: "!has(object.data) || size(object.data) <= int(params.data.max)"
+    messageExpression: "'at most ' + params.data.max + ' keys, got ' + string(size(object.data))"
+  - expression: "object.metadata.name.startsWith('cm-')"
+    reason: Forbidden
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: max-keys-team
+spec:
+  policyName: max-keys
+  validationActions: [Deny]
+  paramRef: {name: limits, namespace: params, parameterNotFoundAction: Deny}
+  matchResources:
+    namespaceSelector:
+      matchLabels: {policed: "true"}
+`;
+    expect(await ok([...other, 'apply', '-f', '-'], policy)).toBe(
+      'validatingadmissionpolicy.admissionregistration.k8s.io/max-keys created\nvalidatingadmissionpolicybinding.admissionregistration.k8s.io/max-keys-team created\n',
+    );
+    expect(await ok([...other, 'get', 'validatingadmissionpolicies'])).toMatch(/^max-keys\s+2\s+v1\/ConfigMap\s+\S+$/m);
+    expect(await ok([...other, 'get', 'validatingadmissionpolicybindings'])).toMatch(/^max-keys-team\s+max-keys\s+params\/limits\s+\S+$/m);
+    // the plugin reads bindings from the watch cache: wait until it refuses
+    const big = [...other, '-n', 'team', 'create', 'configmap', 'cm-big', '--from-literal=a=1', '--from-literal=b=2', '--from-literal=c=3'];
+    let refused = await kcp.kubectl(big);
+    for (let i = 0; i < 50 && refused.code === 0; i++) {
+      await ok([...other, '-n', 'team', 'delete', 'configmap', 'cm-big']);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      refused = await kcp.kubectl(big);
+    }
+    expect(refused.stderr).toBe(
+      `error: failed to create configmap: configmaps "cm-big" is forbidden: ValidatingAdmissionPolicy 'max-keys' with binding 'max-keys-team' denied request: at most 2 keys, got 3\n`,
+    );
+    // no reason: Invalid (422), printed by kubectl from the cause
+    const applied = await kcp.kubectl([...other, 'apply', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-big, namespace: team}\ndata: {a: "1", b: "2", c: "3"}\n',
+    });
+    expect(applied.stderr).toBe(`The configmaps "cm-big" is invalid: : ValidatingAdmissionPolicy 'max-keys' with binding 'max-keys-team' denied request: at most 2 keys, got 3\n`);
+    const named = await kcp.kubectl([...other, '-n', 'team', 'create', 'configmap', 'other']);
+    expect(named.stderr).toBe(
+      `error: failed to create configmap: configmaps "other" is forbidden: ValidatingAdmissionPolicy 'max-keys' with binding 'max-keys-team' denied request: failed expression: object.metadata.name.startsWith('cm-')\n`,
+    );
+    expect(await ok([...other, '-n', 'team', 'create', 'configmap', 'cm-small', '--from-literal=a=1'])).toBe('configmap/cm-small created\n');
+    // namespaces without the label are not policed; a Warn binding lets the request through with a warning
+    await ok([...other, '-n', 'params', 'create', 'configmap', 'anything', '--from-literal=a=1', '--from-literal=b=2', '--from-literal=c=3']);
+    await ok([...other, 'create', 'namespace', 'warned']);
+    await ok([...other, 'label', 'namespace', 'warned', 'warned=true']);
+    await ok(
+      [...other, 'apply', '-f', '-'],
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: max-keys-warn}\nspec:\n  policyName: max-keys\n  validationActions: [Warn]\n  paramRef: {name: limits, namespace: params, parameterNotFoundAction: Deny}\n  matchResources:\n    namespaceSelector:\n      matchLabels: {warned: "true"}\n',
+    );
+    let warned = { code: 1, stdout: '', stderr: '' };
+    for (let i = 0; i < 50 && !warned.stderr.includes('Warning'); i++) {
+      if (i > 0) {
+        await ok([...other, '-n', 'warned', 'delete', 'configmap', 'cm-big']);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      warned = await kcp.kubectl([...other, '-n', 'warned', 'create', 'configmap', 'cm-big', '--from-literal=a=1', '--from-literal=b=2', '--from-literal=c=3']);
+    }
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toBe("Warning: Validation failed for ValidatingAdmissionPolicy 'max-keys' with binding 'max-keys-warn': at most 2 keys, got 3\n");
+    // expressions are compiled when the policy is written
+    const broken = await kcp.kubectl([...other, 'apply', '-f', '-'], {
+      input:
+        'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: broken}\nspec:\n  matchConstraints:\n    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]\n  validations:\n  - expression: "size(object.data)"\n',
+    });
+    expect(broken.stderr).toBe('The ValidatingAdmissionPolicy "broken" is invalid: spec.validations[0].expression: Invalid value: "size(object.data)": must evaluate to bool but got int\n');
+    expect(await ok([...other, 'explain', 'validatingadmissionpolicy.spec.paramKind'])).toMatch(/^FIELD: paramKind <ParamKind>$/m);
+  });
 });
