@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKENS, type TestServer, eventually, expectStatus, failure, revisionOf, startBadInputServer } from './bad-input-helpers';
+import { type Cause, TOKENS, type TestServer, eventually, grantBob, expectStatus, invalidStatus, revisionOf, startBadInputServer } from './bad-input-helpers';
 
 /**
  * admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (with /status)
@@ -32,18 +32,7 @@ const binding = (name: string, spec: Record<string, unknown> = {}) => ({
   spec: { policyName: 'replicas', validationActions: ['Deny'], ...spec },
 });
 
-type Cause = [reason: string, field: string, message: string];
-
-/** The 422 kube-apiserver answers: every cause, and the message listing them as `field: message`. */
-function invalid(kind: string, name: string, causes: Cause[]) {
-  const messages = causes.map(([, field, message]) => `${field}: ${message}`);
-  return failure(422, 'Invalid', `${kind}.${GROUP} "${name}" is invalid: ${messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`}`, {
-    name,
-    group: GROUP,
-    kind,
-    causes: causes.map(([reason, field, message]) => ({ reason, message, field })),
-  });
-}
+const invalid = (kind: string, name: string, causes: Cause[]) => invalidStatus(GROUP, kind, name, causes);
 
 beforeAll(async () => {
   t = await startBadInputServer();
@@ -387,17 +376,8 @@ describe('tables (kubectl get)', () => {
 
 describe('access to params (upstream authz.go)', () => {
   it('needs get on every object of a paramKind to write a policy, and get on the referenced object to write a binding', async () => {
-    const rbac = `${C}/apis/rbac.authorization.k8s.io/v1`;
-    const grant = async (name: string, rules: unknown[]) => {
-      await t.request('POST', `${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules });
-      await t.request('POST', `${rbac}/clusterrolebindings`, {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects: [{ kind: 'User', name: 'bob', apiGroup: 'rbac.authorization.k8s.io' }],
-      });
-    };
+    const grant = (name: string, rules: unknown[]) => grantBob(t, 'policies', name, rules);
+
     // bob may write policies and bindings, and read one configmap by name
     await grant('policy-writer', [{ apiGroups: [GROUP], resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'], verbs: ['*'] }]);
     await grant('limits-reader', [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['limits'], verbs: ['get'] }]);

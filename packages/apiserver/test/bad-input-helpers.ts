@@ -34,10 +34,37 @@ export function failure(code: number, reason: string, message: string, details?:
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
 }
 
+/** One cause of a 422: its reason, field and message. */
+export type Cause = [reason: string, field: string, message: string];
+
+/** The 422 kube-apiserver answers for an object of `kind` in `group`: every cause, and the message listing them as `field: message`. */
+export function invalidStatus(group: string, kind: string, name: string, causes: Cause[]): Record<string, unknown> {
+  const messages = causes.map(([, field, message]) => `${field}: ${message}`);
+  return failure(422, 'Invalid', `${kind}.${group} "${name}" is invalid: ${messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`}`, {
+    name,
+    group,
+    kind,
+    causes: causes.map(([reason, field, message]) => ({ reason, message, field })),
+  });
+}
+
 /** Asserts the response is exactly `status` (code, reason, message, details), as JSON. */
 export function expectStatus(response: ApiResponse & { json(): any }, status: Record<string, unknown>): void {
   expect({ code: response.status, body: response.json() }).toEqual({ code: status['code'], body: status });
   expect(response.headers['content-type']).toBe('application/json');
+}
+
+/** Grants `bob` the `rules` in `cluster` through a ClusterRole and ClusterRoleBinding named `name` (RBAC reads them from its cache: callers wait with `eventually`). */
+export async function grantBob(t: TestServer, cluster: string, name: string, rules: unknown[]): Promise<void> {
+  const rbac = `/clusters/${cluster}/apis/rbac.authorization.k8s.io/v1`;
+  await t.request('POST', `${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules });
+  await t.request('POST', `${rbac}/clusterrolebindings`, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ kind: 'User', name: 'bob', apiGroup: 'rbac.authorization.k8s.io' }],
+  });
 }
 
 /** The store's revision: unchanged across a request means the request wrote nothing. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKENS, type TestServer, eventually, expectStatus, failure, revisionOf, startBadInputServer } from './bad-input-helpers';
+import { TOKENS, type TestServer, eventually, grantBob, expectStatus, failure, revisionOf, startBadInputServer } from './bad-input-helpers';
 import { makeCertificatePem, makeCsr } from './csr-fixtures';
 
 let t: TestServer;
@@ -104,17 +104,8 @@ describe('CertificateSigningRequests', () => {
   it('needs approve (CertificateApproval) and sign (CertificateSigning) on the signer', async () => {
     const { base64 } = await makeCsr({ commonName: 'carol' });
     const object = (await t.request('POST', CSRS('signers'), csr('five', base64))).json();
-    const rbac = '/clusters/signers/apis/rbac.authorization.k8s.io/v1';
-    const grant = async (name: string, rules: unknown[]) => {
-      await t.request('POST', `${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules });
-      await t.request('POST', `${rbac}/clusterrolebindings`, {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects: [{ kind: 'User', name: 'bob', apiGroup: 'rbac.authorization.k8s.io' }],
-      });
-    };
+    const grant = (name: string, rules: unknown[]) => grantBob(t, 'signers', name, rules);
+
     await grant('csr-writer', [{ apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval', 'certificatesigningrequests/status'], verbs: ['update'] }]);
     const approval = withConditions(object, [{ type: 'Approved' }]);
     let refused: Awaited<ReturnType<typeof put>> | undefined;

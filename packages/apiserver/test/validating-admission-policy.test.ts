@@ -84,144 +84,33 @@ async function expectRefused(write: () => Promise<Awaited<ReturnType<TestServer[
 
 describe('ValidatingAdmissionPolicy: validations', () => {
   it('denies with the message, the messageExpression or the default message; 422 Invalid unless a reason says otherwise', async () => {
+    // policy name, its validation of data key `key`, and the refusal it gives a ConfigMap with that key
+    const cases: Array<[name: string, key: string, validation: Record<string, string>, code: number, reason: string, message: string]> = [
+      ['with-message', 'a', { message: 'a is not allowed' }, 422, 'Invalid', 'a is not allowed'],
+      ['with-expression', 'b', { message: 'unused', messageExpression: "'b is ' + object.data.b" }, 422, 'Invalid', 'b is 1'],
+      ['with-default', 'c', { expression: " !('c' in object.data) " }, 422, 'Invalid', "failed expression: !('c' in object.data)"],
+      ['forbidden', 'd', { reason: 'Forbidden', message: 'd is forbidden' }, 403, 'Forbidden', 'd is forbidden'],
+      ['too-large', 'e', { reason: 'RequestEntityTooLarge' }, 413, 'RequestEntityTooLarge', "failed expression: !('e' in object.data)"],
+      // a message with a line break, or a messageExpression that fails, falls back to the message
+      ['multi-line', 'f', { messageExpression: "'multi\\nline'", message: 'f' }, 422, 'Invalid', 'f'],
+      ['not-a-string', 'g', { messageExpression: 'string(object.data.nope)', message: 'g' }, 422, 'Invalid', 'g'],
+    ];
     await ns('vap1', 'team');
     await install(
       'vap1',
       {
-        policies: [
-          policy('with-message', {
-            validations: [
-              {
-                expression: "!('a' in object.data)",
-                message: 'a is not allowed',
-              },
-            ],
-          }),
-          policy('with-expression', {
-            validations: [
-              {
-                expression: "!('b' in object.data)",
-                message: 'unused',
-                messageExpression: "'b is ' + object.data.b",
-              },
-            ],
-          }),
-          policy('with-default', {
-            validations: [{ expression: " !('c' in object.data) " }],
-          }),
-          policy('forbidden', {
-            validations: [
-              {
-                expression: "!('d' in object.data)",
-                reason: 'Forbidden',
-                message: 'd is forbidden',
-              },
-            ],
-          }),
-          policy('too-large', {
-            validations: [
-              {
-                expression: "!('e' in object.data)",
-                reason: 'RequestEntityTooLarge',
-              },
-            ],
-          }),
-          policy('multi-line', {
-            validations: [
-              {
-                expression: "!('f' in object.data)",
-                messageExpression: "'multi\\nline'",
-                message: 'f',
-              },
-            ],
-          }),
-          policy('not-a-string', {
-            validations: [
-              {
-                expression: "!('g' in object.data)",
-                messageExpression: 'string(object.data.nope)',
-                message: 'g',
-              },
-            ],
-          }),
-        ],
-        bindings: [
-          binding('with-message-binding', 'with-message'),
-          binding('with-expression-binding', 'with-expression'),
-          binding('with-default-binding', 'with-default'),
-          binding('forbidden-binding', 'forbidden'),
-          binding('too-large-binding', 'too-large'),
-          binding('multi-line-binding', 'multi-line'),
-          binding('not-a-string-binding', 'not-a-string'),
-        ],
+        policies: cases.map(([name, key, validation]) => policy(name, { validations: [{ expression: `!('${key}' in object.data)`, ...validation }] })),
+        bindings: cases.map(([name]) => binding(`${name}-binding`, name)),
       },
       dryRunAnswers('vap1', 'team', configMap('probe', { a: '1' }), 422),
     );
     const create = (data: Record<string, string>) => () => t.request('POST', configmaps('vap1', 'team'), configMap('cm', data));
-    await expectRefused(
-      create({ a: '1' }),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'with-message' with binding 'with-message-binding' denied request: a is not allowed",
-      ),
-    );
-    await expectRefused(
-      create({ b: 'two' }),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'with-expression' with binding 'with-expression-binding' denied request: b is two",
-      ),
-    );
-    await expectRefused(
-      create({ c: '1' }),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'with-default' with binding 'with-default-binding' denied request: failed expression: !('c' in object.data)",
-      ),
-    );
-    await expectRefused(
-      create({ d: '1' }),
-      refusal(
-        403,
-        'Forbidden',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'forbidden' with binding 'forbidden-binding' denied request: d is forbidden",
-      ),
-    );
-    await expectRefused(
-      create({ e: '1' }),
-      refusal(
-        413,
-        'RequestEntityTooLarge',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'too-large' with binding 'too-large-binding' denied request: failed expression: !('e' in object.data)",
-      ),
-    );
-    // a message with a line break, or a messageExpression that fails, falls back to the message
-    await expectRefused(
-      create({ f: '1' }),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'multi-line' with binding 'multi-line-binding' denied request: f",
-      ),
-    );
-    await expectRefused(
-      create({ g: '1' }),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'not-a-string' with binding 'not-a-string-binding' denied request: g",
-      ),
-    );
+    for (const [name, key, , code, reason, message] of cases) {
+      await expectRefused(
+        create({ [key]: '1' }),
+        refusal(code, reason, { resource: 'configmaps', name: 'cm' }, `ValidatingAdmissionPolicy '${name}' with binding '${name}-binding' denied request: ${message}`),
+      );
+    }
     // the first denial (policies by name) is the one reported
     await expectRefused(
       create({ a: '1', b: '2' }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, eventually, expectStatus, failure, revisionOf, startBadInputServer } from './bad-input-helpers';
+import { type Cause, type TestServer, eventually, expectStatus, invalidStatus, revisionOf, startBadInputServer } from './bad-input-helpers';
 
 /**
  * admissionregistration.k8s.io/v1 webhook configurations: the defaults of
@@ -31,18 +31,7 @@ const webhook = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-type Cause = [reason: string, field: string, message: string];
-
-/** The 422 kube-apiserver answers: every cause, and the message listing them as `field: message`. */
-function invalid(kind: string, name: string, causes: Cause[]) {
-  const messages = causes.map(([, field, message]) => `${field}: ${message}`);
-  return failure(422, 'Invalid', `${kind}.${GROUP} "${name}" is invalid: ${messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`}`, {
-    name,
-    group: GROUP,
-    kind,
-    causes: causes.map(([reason, field, message]) => ({ reason, message, field })),
-  });
-}
+const invalid = (kind: string, name: string, causes: Cause[]) => invalidStatus(GROUP, kind, name, causes);
 
 beforeAll(async () => {
   t = await startBadInputServer();
