@@ -350,6 +350,17 @@ spec:
         'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: broken}\nspec:\n  matchConstraints:\n    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]\n  validations:\n  - expression: "size(object.data)"\n',
     });
     expect(broken.stderr).toBe('The ValidatingAdmissionPolicy "broken" is invalid: spec.validations[0].expression: Invalid value: "size(object.data)": must evaluate to bool but got int\n');
+    // the status controller type-checks expressions against the kinds a policy matches
+    await ok([...other, 'wait', '--for=jsonpath={.status.observedGeneration}=1', 'validatingadmissionpolicy/max-keys', '--timeout=20s']);
+    expect(JSON.parse(await ok([...other, 'get', 'validatingadmissionpolicy', 'max-keys', '-o', 'jsonpath={.status.typeChecking}']))).toEqual({});
+    await ok(
+      [...other, 'apply', '-f', '-'],
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: typo}\nspec:\n  matchConstraints:\n    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]\n  validations:\n  - expression: "size(object.dataa) < 3"\n',
+    );
+    await ok([...other, 'wait', '--for=jsonpath={.status.observedGeneration}=1', 'validatingadmissionpolicy/typo', '--timeout=20s']);
+    expect(JSON.parse(await ok([...other, 'get', 'validatingadmissionpolicy', 'typo', '-o', 'jsonpath={.status.typeChecking.expressionWarnings}']))).toEqual([
+      { fieldRef: 'spec.validations[0].expression', warning: '/v1, Kind=ConfigMap: ERROR: <input>: No such key: dataa\n' },
+    ]);
     expect(await ok([...other, 'explain', 'validatingadmissionpolicy.spec.paramKind'])).toMatch(/^FIELD: paramKind <ParamKind>$/m);
   });
 });

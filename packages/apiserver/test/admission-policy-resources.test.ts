@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cause, TOKENS, type TestServer, eventually, grantBob, expectStatus, invalidStatus, revisionOf, startBadInputServer } from './bad-input-helpers';
+import { type Cause, TOKENS, type TestServer, eventually, grantBob, expectStatus, invalidStatus, revisionAfterPolicyStatus, revisionOf, startBadInputServer } from './bad-input-helpers';
 
 /**
  * admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (with /status)
@@ -105,7 +105,7 @@ describe('defaults', () => {
       matchConstraints: { ...DEFAULTED_MATCH, resourceRules: [{ ...RULE, scope: '*' }], excludeResourceRules: [{ ...RULE, scope: 'Namespaced', resourceNames: ['system'] }] },
       validations: [{ expression: 'object.spec.replicas <= 5' }],
     };
-    const before = await revisionOf(t);
+    const before = await revisionAfterPolicyStatus(t);
     const dryRun = await t.request('POST', `${POLICIES}?dryRun=All`, body);
     expect(dryRun.status).toBe(201);
     expect(dryRun.json().spec).toEqual(expected);
@@ -218,7 +218,7 @@ const cases: Case[] = [
 
 describe('validation on create', () => {
   it.each(cases)('$name', async ({ url, kind, body, causes }) => {
-    const before = await revisionOf(t);
+    const before = await revisionAfterPolicyStatus(t);
     expectStatus(await t.request('POST', url, body), invalid(kind, 'bad', causes));
     expectStatus(await t.request('POST', `${url}?dryRun=All`, body), invalid(kind, 'bad', causes));
     expect(await revisionOf(t)).toBe(before);
@@ -239,7 +239,7 @@ describe('update', () => {
     const changed = await t.request('PATCH', `${POLICIES}/updated`, { spec: { failurePolicy: 'Ignore' } }, MERGE);
     expect(changed.json()).toMatchObject({ metadata: { generation: 2 }, spec: { failurePolicy: 'Ignore', matchConstraints: DEFAULTED_MATCH } });
 
-    const before = await revisionOf(t);
+    const before = await revisionAfterPolicyStatus(t);
     expectStatus(
       await t.request('PATCH', `${POLICIES}/updated`, { spec: { validations: [{ expression: '' }] } }, MERGE),
       invalid('ValidatingAdmissionPolicy', 'updated', [['FieldValueRequired', 'spec.validations[0].expression', 'Required value: expression is not specified']]),
@@ -300,7 +300,7 @@ describe('update', () => {
     expect(changed.status).toBe(200);
     expect(changed.json().metadata.generation).toBe(2);
 
-    const before = await revisionOf(t);
+    const before = await revisionAfterPolicyStatus(t);
     expectStatus(
       await t.request('PATCH', `${POLICIES}/legacy`, { spec: { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' } } }, MERGE),
       invalid('ValidatingAdmissionPolicy', 'legacy', [
@@ -314,6 +314,9 @@ describe('update', () => {
 describe('status', () => {
   it('is written through /status only, which changes nothing else and does not move the generation', async () => {
     await t.request('POST', POLICIES, policy('checked'));
+    // the status controller writes first: wait for it, so the write below neither conflicts nor is raced
+    const observed = (generation: number) => async () => (await t.request('GET', `${POLICIES}/checked`)).json().status?.observedGeneration === generation;
+    await eventually(observed(1), 4_000);
     const status = {
       observedGeneration: 1,
       typeChecking: { expressionWarnings: [{ fieldRef: 'spec.validations[0].expression', warning: 'apps/v1, Kind=Deployment: ERROR: <input>:1:8: undefined field' }] },
@@ -333,8 +336,11 @@ describe('status', () => {
     // writes of the object keep the status
     const spec = await t.request('PATCH', `${POLICIES}/checked`, { spec: { failurePolicy: 'Ignore' }, status: { observedGeneration: 9 } }, MERGE);
     expect(spec.json()).toMatchObject({ metadata: { generation: 2 }, spec: { failurePolicy: 'Ignore' }, status });
+    // the controller observes generation 2 (and keeps the conditions)
+    await eventually(observed(2), 4_000);
+    expect((await t.request('GET', `${POLICIES}/checked`)).json().status.conditions).toEqual(status.conditions);
 
-    const before = await revisionOf(t);
+    const before = await revisionAfterPolicyStatus(t);
     expectStatus(
       await t.request(
         'PATCH',
@@ -385,7 +391,7 @@ describe('access to params (upstream authz.go)', () => {
     const paramKind = { apiVersion: 'v1', kind: 'ConfigMap' };
     let refused: Awaited<ReturnType<typeof asBob>> | undefined;
     await eventually(async () => (refused = await asBob(POLICIES, policy('with-params', { paramKind }))).status === 422);
-    const before = await revisionOf(t);
+    const before = await revisionAfterPolicyStatus(t);
     expectStatus(
       await asBob(POLICIES, policy('with-params', { paramKind })),
       invalid('ValidatingAdmissionPolicy', 'with-params', [
@@ -405,7 +411,7 @@ describe('access to params (upstream authz.go)', () => {
     // a binding reading `limits` is allowed, one reading another configmap (or every one) is not
     const ref = (name: string) => ({ policyName: 'with-params', paramRef: { name, namespace: 'default', parameterNotFoundAction: 'Deny' } });
     expect((await asBob(BINDINGS, binding('reads-limits', ref('limits')))).status).toBe(201);
-    const before2 = await revisionOf(t);
+    const before2 = await revisionAfterPolicyStatus(t);
     expectStatus(
       await asBob(BINDINGS, binding('reads-other', ref('other'))),
       invalid('ValidatingAdmissionPolicyBinding', 'reads-other', [

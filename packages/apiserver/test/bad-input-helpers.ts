@@ -72,6 +72,21 @@ export async function revisionOf(t: TestServer): Promise<number> {
   return t.store.currentRevision();
 }
 
+/**
+ * The store's revision once the ValidatingAdmissionPolicy status controller
+ * has observed every policy of the server: its status writes would move the
+ * revision of a test that checks a refused write wrote nothing.
+ */
+export async function revisionAfterPolicyStatus(t: TestServer): Promise<number> {
+  await eventually(async () => {
+    const policies = (await t.request('GET', '/clusters/*/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies')).json();
+    return (policies.items as Array<{ metadata: { generation?: number }; status?: { observedGeneration?: number } }>).every(
+      (p) => p.status?.observedGeneration === p.metadata.generation,
+    );
+  }, 4_000);
+  return revisionOf(t);
+}
+
 /** The lines of a watch response as parsed events, until `count` arrived, the stream ended or `timeoutMs` passed. */
 export async function readWatch(response: ApiResponse, count: number, timeoutMs = 2_000): Promise<{ events: any[]; ended: boolean }> {
   if (!isStreamResponse(response)) throw new Error(`not a stream: ${JSON.stringify(response)}`);

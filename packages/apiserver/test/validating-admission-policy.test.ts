@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKENS, type TestServer, configMap, eventually, expectStatus, failure, revisionOf, startBadInputServer } from './bad-input-helpers';
+import { TOKENS, type TestServer, configMap, eventually, expectStatus, failure, revisionAfterPolicyStatus, revisionOf, startBadInputServer } from './bad-input-helpers';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -77,7 +77,7 @@ function refusal(code: number, reason: string, resource: { group?: string; resou
 
 /** Asserts that `write` is refused with `status` and writes nothing. */
 async function expectRefused(write: () => Promise<Awaited<ReturnType<TestServer['request']>>>, status: Record<string, unknown>): Promise<void> {
-  const before = await revisionOf(t);
+  const before = await revisionAfterPolicyStatus(t);
   expectStatus(await write(), status);
   expect(await revisionOf(t)).toBe(before);
 }

@@ -49,6 +49,7 @@ import { policyParameterAccess } from '../admission/policy/parameter-access';
 import { validatingAdmissionPolicy } from '../admission/policy/validating-admission-policy';
 import { resourceQuotaAdmission } from '../quota/resource-quota-admission';
 import { ResourceQuotaController } from '../quota/resource-quota-controller';
+import { ValidatingAdmissionPolicyStatusController } from '../controllers/validating-admission-policy-status-controller';
 import { rbacResources } from '../builtin/rbac';
 import { type AccessReviewer, reviewResources } from '../builtin/reviews';
 import { builtinSchemas } from '../builtin/schemas';
@@ -328,6 +329,7 @@ export class ApiServer implements AccessReviewer {
           : []),
         new GarbageCollector(this.registry, client, this.logger.child({ controller: 'garbage-collector' })),
         new ResourceQuotaController(this.registry, client, this.logger.child({ controller: 'resourcequota' })),
+        new ValidatingAdmissionPolicyStatusController(this.registry, client, this.logger.child({ controller: 'validatingadmissionpolicy-status' })),
         new CustomResourceDefinitionController(this.registry, this.crds, client, this.logger.child({ controller: 'customresourcedefinitions' })),
       ];
       for (const controller of controllers) {
