@@ -75,6 +75,9 @@ function refusal(code: number, reason: string, resource: { group?: string; resou
   });
 }
 
+/** The 422 a policy's denial of a ConfigMap gets (no `reason` set). */
+const invalidConfigMap = (name: string, message: string) => refusal(422, 'Invalid', { resource: 'configmaps', name }, message);
+
 /** Asserts that `write` is refused with `status` and writes nothing. */
 async function expectRefused(write: () => Promise<Awaited<ReturnType<TestServer['request']>>>, status: Record<string, unknown>): Promise<void> {
   const before = await revisionAfterPolicyStatus(t);
@@ -114,12 +117,7 @@ describe('ValidatingAdmissionPolicy: validations', () => {
     // the first denial (policies by name) is the one reported
     await expectRefused(
       create({ a: '1', b: '2' }),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'with-expression' with binding 'with-expression-binding' denied request: b is 2",
-      ),
+      invalidConfigMap('cm', "ValidatingAdmissionPolicy 'with-expression' with binding 'with-expression-binding' denied request: b is 2"),
     );
     expect((await t.request('POST', configmaps('vap1', 'team'), configMap('cm', { ok: '1' }))).status).toBe(201);
     // validation sees the generated name (upstream generates it before validating admission)
@@ -191,21 +189,11 @@ describe('ValidatingAdmissionPolicy: validations', () => {
     );
     await expectRefused(
       () => t.request('PUT', `${configmaps('vap3', 'team')}/cm`, configMap('cm', { k: 'changed' }, { labels: { locked: 'true' } })),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'immutable-when-locked' with binding 'immutable-binding' denied request: data was v",
-      ),
+      invalidConfigMap('cm', "ValidatingAdmissionPolicy 'immutable-when-locked' with binding 'immutable-binding' denied request: data was v"),
     );
     await expectRefused(
       () => t.request('DELETE', `${configmaps('vap3', 'team')}/cm`),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'immutable-when-locked' with binding 'immutable-binding' denied request: cannot delete cm",
-      ),
+      invalidConfigMap('cm', "ValidatingAdmissionPolicy 'immutable-when-locked' with binding 'immutable-binding' denied request: cannot delete cm"),
     );
     // an update that keeps the data passes
     expect((await t.request('PUT', `${configmaps('vap3', 'team')}/cm`, configMap('cm', { k: 'v' }))).status).toBe(200);
@@ -259,7 +247,7 @@ describe('ValidatingAdmissionPolicy: validations', () => {
     await eventually(dryRunAnswers('vap12', 'team', configMap('probe', { a: '1' }), 201), 4_000);
     await expectRefused(
       () => t.request('POST', configmaps('vap12', 'team'), configMap('cm', { b: '1' })),
-      refusal(422, 'Invalid', { resource: 'configmaps', name: 'cm' }, "ValidatingAdmissionPolicy 'limit' with binding 'limit-binding' denied request: no b"),
+      invalidConfigMap('cm', "ValidatingAdmissionPolicy 'limit' with binding 'limit-binding' denied request: no b"),
     );
     expect((await t.request('DELETE', `/clusters/vap12/${ADMISSION}/validatingadmissionpolicies/limit`)).status).toBe(200);
     await eventually(dryRunAnswers('vap12', 'team', configMap('probe', { b: '1' }), 201), 4_000);
@@ -321,12 +309,7 @@ describe('ValidatingAdmissionPolicy: matching', () => {
     // resourceNames: only the named object
     await expectRefused(
       () => t.request('POST', configmaps('vap5', 'dev'), configMap('special')),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'special' },
-        "ValidatingAdmissionPolicy 'only-named' with binding 'only-named-binding' denied request: special is special",
-      ),
+      invalidConfigMap('special', "ValidatingAdmissionPolicy 'only-named' with binding 'only-named-binding' denied request: special is special"),
     );
   });
 
@@ -490,22 +473,12 @@ describe('ValidatingAdmissionPolicy: params', () => {
     );
     await expectRefused(
       () => t.request('POST', configmaps('vap7', 'team'), configMap('data', { a: '1', b: '2' })),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'data' },
-        "ValidatingAdmissionPolicy 'by-name' with binding 'local' denied request: at most 1 keys (limits)",
-      ),
+      invalidConfigMap('data', "ValidatingAdmissionPolicy 'by-name' with binding 'local' denied request: at most 1 keys (limits)"),
     );
     // in namespace config there is no `limits`: Deny
     await expectRefused(
       () => t.request('POST', configmaps('vap7', 'config'), configMap('data', { a: '1', b: '2', c: '3', d: '4' })),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'data' },
-        "ValidatingAdmissionPolicy 'by-name' with binding 'local' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
-      ),
+      invalidConfigMap('data', "ValidatingAdmissionPolicy 'by-name' with binding 'local' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction"),
     );
     // the selector's params: loose (5) lets 4 keys through, looser (3) does not
     await t.request('POST', configmaps('vap7', 'team'), limits('limits', '9'));
@@ -513,12 +486,7 @@ describe('ValidatingAdmissionPolicy: params', () => {
     await eventually(dryRunAnswers('vap7', 'team', configMap('data', { a: '1', b: '2' }), 201), 4_000);
     await expectRefused(
       () => t.request('POST', configmaps('vap7', 'team'), configMap('data', { a: '1', b: '2', c: '3', d: '4' })),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'data' },
-        "ValidatingAdmissionPolicy 'by-selector' with binding 'selected' denied request: at most 3 keys (looser)",
-      ),
+      invalidConfigMap('data', "ValidatingAdmissionPolicy 'by-selector' with binding 'selected' denied request: at most 3 keys (looser)"),
     );
     expect((await t.request('POST', configmaps('vap7', 'team'), configMap('data', { a: '1', b: '2', c: '3' }))).status).toBe(201);
   });
@@ -563,12 +531,7 @@ describe('ValidatingAdmissionPolicy: params', () => {
     );
     await expectRefused(
       () => t.request('POST', configmaps('vap8', 'team'), configMap('data')),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'data' },
-        "ValidatingAdmissionPolicy 'denying' with binding 'deny' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
-      ),
+      invalidConfigMap('data', "ValidatingAdmissionPolicy 'denying' with binding 'deny' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction"),
     );
     const deleted = await t.request('DELETE', `/clusters/vap8/${ADMISSION}/validatingadmissionpolicybindings/deny`);
     expect(deleted.status).toBe(200);
@@ -578,12 +541,7 @@ describe('ValidatingAdmissionPolicy: params', () => {
     }, 4_000);
     await expectRefused(
       () => t.request('POST', configmaps('vap8', 'team'), configMap('data')),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'data' },
-        "ValidatingAdmissionPolicy 'unknown-kind' denied request: failed to configure policy: failed to find resource referenced by paramKind: 'example.com/v1, Kind=Limits'",
-      ),
+      invalidConfigMap('data', "ValidatingAdmissionPolicy 'unknown-kind' denied request: failed to configure policy: failed to find resource referenced by paramKind: 'example.com/v1, Kind=Limits'"),
     );
   });
 });
@@ -609,12 +567,7 @@ describe('ValidatingAdmissionPolicy: expressions', () => {
     );
     await expectRefused(
       () => t.request('POST', configmaps('vap9', 'team'), configMap('cm')),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'cm' },
-        "ValidatingAdmissionPolicy 'failing' with binding 'failing-binding' denied request: expression 'object.data.missing == 'x'' resulted in error: no such key: missing",
-      ),
+      invalidConfigMap('cm', "ValidatingAdmissionPolicy 'failing' with binding 'failing-binding' denied request: expression 'object.data.missing == 'x'' resulted in error: no such key: missing"),
     );
     expect((await t.request('POST', configmaps('vap9', 'team'), configMap('cm', { missing: 'x' }))).status).toBe(201);
   });
@@ -727,12 +680,7 @@ describe('ValidatingAdmissionPolicy: expressions', () => {
     await eventually(async () => (await create('probe-bob', TOKENS.bob)()).status === 422, 4_000);
     await expectRefused(
       create('by-bob-2', TOKENS.bob),
-      refusal(
-        422,
-        'Invalid',
-        { resource: 'configmaps', name: 'by-bob-2' },
-        "ValidatingAdmissionPolicy 'owner-rules' with binding 'owner-rules-binding' denied request: owner cannot list secrets",
-      ),
+      invalidConfigMap('by-bob-2', "ValidatingAdmissionPolicy 'owner-rules' with binding 'owner-rules-binding' denied request: owner cannot list secrets"),
     );
   });
 });
