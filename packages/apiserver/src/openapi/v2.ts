@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { OpenAPISchema } from '../builtin/schemas';
 import { builtinSchemas } from '../builtin/schemas';
 import type { ResourceDefinition } from '../registry/types';
+import { acceptedMediaRanges } from '../rest/negotiate';
 import { LIST_META, REF_PREFIX, collect, groupVersionPath, listSchema, pathsFor } from './v3';
 
 const DEFINITIONS_PREFIX = '#/definitions/';
@@ -236,22 +237,7 @@ const V2_MEDIA_TYPES: ReadonlyArray<readonly [type: string, subtype: string, for
  * refused, not matched.
  */
 export function openAPIv2MediaType(accept: string | undefined): 'json' | 'protobuf' | undefined {
-  const ranges: Array<{ type: string; subtype: string; q: number }> = [];
-  for (const part of (accept === undefined || accept.trim() === '' ? '*/*' : accept).split(',')) {
-    const [range = '', ...params] = part.split(';');
-    const [type = '', subtype, ...extra] = range.trim().split('/');
-    if (extra.length > 0 || (subtype === undefined && type !== '*')) continue;
-    let q = 1;
-    for (const param of params) {
-      const eq = param.indexOf('=');
-      if (eq > 0 && param.slice(0, eq).trim() === 'q') q = Number.parseFloat(param.slice(eq + 1)) || 0;
-    }
-    ranges.push({ type, subtype: subtype?.trim() ?? '*', q });
-  }
-  const specificity = (r: { type: string; subtype: string }) => (r.type === '*' ? 0 : r.subtype === '*' ? 1 : 2);
-  ranges.sort((a, b) => b.q - a.q || specificity(b) - specificity(a));
-  for (const range of ranges) {
-    if (range.q <= 0) continue;
+  for (const range of acceptedMediaRanges(accept === undefined || accept.trim() === '' ? '*/*' : accept)) {
     for (const [type, subtype, form] of V2_MEDIA_TYPES) {
       if ((range.type === type || range.type === '*') && (range.subtype === subtype || range.subtype === '*')) return form;
     }

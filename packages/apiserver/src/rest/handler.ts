@@ -36,7 +36,7 @@ import {
   validateNewObjectMeta,
   validateUpdatedObjectMeta,
 } from './metadata';
-import { negotiateOutput, type OutputFormat } from './negotiate';
+import { negotiateOutput, type OutputFormat, refuseYamlWatch } from './negotiate';
 import { apiVersionOf, checkFieldSelector, objectFilter, servedAsStored, toServed, toStored } from './objects';
 import { type DeleteOptions, type FieldValidation, type ListOptions, parseDeleteOptions, parseDryRun, parseFieldValidation, parseListOptions, parseResourceVersion } from './options';
 import { type GoDecodeFailure, type GoDecodeResult } from './go-decode';
@@ -152,7 +152,10 @@ export class RestHandler {
     const format = negotiateOutput(header(scope, 'accept'), scope.query.get('includeObject'));
     const options = parseListOptions(scope.query);
     checkFieldSelector(definition, options.fieldSelector);
-    if (options.watch) return serveWatch(scope, options, format, this.options.watch);
+    if (options.watch) {
+      refuseYamlWatch(header(scope, 'accept'));
+      return serveWatch(scope, options, format, this.options.watch);
+    }
     const filter = objectFilter(definition, scope.namespace, options.labelSelector, options.fieldSelector);
     const selective = options.labelSelector !== undefined || options.fieldSelector !== undefined;
     const cache = scope.resource.cache;

@@ -63,10 +63,12 @@ import type { ResourceDefinition } from '../registry/types';
 import { parseRequestInfo, RequestInfoError, type RequestInfo, type ResourceRequestInfo } from '../request/request-info';
 import { ServerSideApplyFieldManager } from '../fieldmanager/field-manager';
 import { RestHandler } from '../rest/handler';
+import { wantsYaml } from '../rest/negotiate';
 import { tooLargeResourceVersionStatus } from '../rest/storage-errors';
 import type { FieldManager, RestScope } from '../rest/scope';
+import { toKubeYaml } from '../rest/yaml';
 import { CacheRbacSource } from './cache-rbac-source';
-import { type ApiRequest, type ApiResponse, jsonResponse, textResponse } from './api-request';
+import { type ApiRequest, type ApiResponse, isStreamResponse, jsonResponse, textResponse } from './api-request';
 import { type ClusterResolver, nameOnlyResolver } from './cluster-resolver';
 import { type Logger, silentLogger } from './logger';
 import { BodyTooLargeError } from './node-server';
@@ -348,11 +350,13 @@ export class ApiServer implements AccessReviewer {
   }
 
   async handle(request: ApiRequest): Promise<ApiResponse> {
+    let response: ApiResponse;
     try {
-      return await this.serve(request);
+      response = await this.serve(request);
     } catch (err) {
-      return this.errorResponse(err, request);
+      response = this.errorResponse(err, request);
     }
+    return wantsYaml(headerValue(request, 'accept')) ? inYaml(request, response) : response;
   }
 
   private errorResponse(err: unknown, request: ApiRequest): ApiResponse {
@@ -844,6 +848,22 @@ function watchQuery(query: URLSearchParams, pathName: string): URLSearchParams {
 function headerValue(request: ApiRequest, name: string): string | undefined {
   const v = request.headers[name];
   return typeof v === 'string' ? v : v?.[0];
+}
+
+/** Endpoints that answer in JSON whatever the client accepts, as kube-apiserver's do (raw JSON writers). */
+const JSON_ONLY_PATH = /^(?:\/clusters\/[^/]+)?\/(?:version|openapi|\.well-known|openid)(?:\/|$)/;
+
+/**
+ * A response in YAML for a client that prefers it: objects, lists, discovery
+ * and Status errors, which kube-apiserver serializes by negotiation; raw JSON
+ * endpoints and streams stay as they are.
+ */
+function inYaml(request: ApiRequest, response: ApiResponse): ApiResponse {
+  if (isStreamResponse(response) || response.headers['content-type'] !== 'application/json' || response.body.length === 0) return response;
+  const queryStart = request.url.indexOf('?');
+  if (JSON_ONLY_PATH.test(queryStart < 0 ? request.url : request.url.slice(0, queryStart))) return response;
+  const json = typeof response.body === 'string' ? response.body : Buffer.from(response.body).toString('utf8');
+  return { ...response, headers: { ...response.headers, 'content-type': 'application/yaml' }, body: toKubeYaml(JSON.parse(json)) };
 }
 
 function jsonBody(body: string): ApiResponse {
