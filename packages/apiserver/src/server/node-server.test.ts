@@ -1,5 +1,6 @@
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
+import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateCA, issueCertificate, type CertificateAndKey } from '../pki/pki';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
@@ -134,6 +135,71 @@ describe('SecureServer complete responses', () => {
     const response = await http1(t.port, 'GET', path);
     expect(response.status).toBe(500);
     expect(response.body).toMatch(/^internal error: Error: (sync|async) failure$/);
+  });
+});
+
+/** A GET whose body is read as bytes (a gzipped body is not text). */
+function http1Bytes(port: number, path: string, headers: Record<string, string>): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port, method: 'GET', path, headers, ca: ca.cert, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('SecureServer response compression', () => {
+  const bodies: Record<string, string> = {
+    '/large': JSON.stringify({ items: Array.from({ length: 3000 }, (_, i) => ({ name: `item-${i}`, data: 'x'.repeat(40) })) }),
+    '/small': JSON.stringify({ items: [] }),
+    // 100,000 bytes of UTF-8 in 50,000 characters: under the threshold; 140,000 bytes over it
+    '/accents-under': 'é'.repeat(50_000),
+    '/accents-over': 'é'.repeat(70_000),
+  };
+  const t = serverWith((request) => ({ status: 200, headers: { 'content-type': 'application/json', vary: 'Accept' }, body: bodies[request.url]! }));
+
+  it('gzips a complete response over 128 KiB for a client that accepts gzip, as kube-apiserver does', async () => {
+    expect(bodies['/large']!.length).toBeGreaterThan(128 * 1024);
+    const r = await http1Bytes(t.port, '/large', { 'accept-encoding': 'gzip, deflate' });
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(r.headers['vary']).toBe('Accept, Accept-Encoding');
+    expect(r.body.length).toBeLessThan(bodies['/large']!.length / 10);
+    expect(zlib.gunzipSync(r.body).toString()).toBe(bodies['/large']);
+
+    const session = await h2Session(t.port);
+    try {
+      const stream = session.request({ ':path': '/accents-over', 'accept-encoding': 'gzip' });
+      const chunks: Buffer[] = [];
+      const head = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        let h: http2.IncomingHttpHeaders = {};
+        stream.on('response', (x) => (h = x));
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolve(h));
+        stream.on('error', reject);
+      });
+      expect(head['content-encoding']).toBe('gzip');
+      expect(zlib.gunzipSync(Buffer.concat(chunks)).toString()).toBe(bodies['/accents-over']);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('sends the body as it is without gzip in Accept-Encoding, under 128 KiB of UTF-8, or for gzip with parameters', async () => {
+    for (const [path, headers] of [
+      ['/large', {}],
+      ['/large', { 'accept-encoding': 'deflate, br' }],
+      ['/large', { 'accept-encoding': 'gzip;q=1' }],
+      ['/small', { 'accept-encoding': 'gzip' }],
+      ['/accents-under', { 'accept-encoding': 'gzip' }],
+    ] as const) {
+      const r = await http1Bytes(t.port, path, headers);
+      expect(r.headers['content-encoding'], `${path} ${JSON.stringify(headers)}`).toBeUndefined();
+      expect(r.headers['vary']).toBe('Accept');
+      expect(r.body.toString()).toBe(bodies[path]);
+    }
   });
 });
 

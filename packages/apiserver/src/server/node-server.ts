@@ -5,6 +5,7 @@ import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import * as zlib from 'node:zlib';
 import { type PushableWatch, type WatchSink, isPushableWatch } from '../watch/watch-stream';
 import type { ApiRequest, ApiResponse, ApiStreamResponse } from './api-request';
 import { isStreamResponse } from './api-request';
@@ -137,6 +138,17 @@ export class SecureServer {
         // the request is done: its 'close' must not abort the signal (an abort builds a DOMException)
         exchange.events.off('close', onClose);
         if (request.gone) return;
+        if (request.method !== 'HEAD' && acceptsGzip(request.headers['accept-encoding']) && byteLength(response.body) > GZIP_THRESHOLD_BYTES) {
+          return gzipped(response.body).then(
+            (body) => {
+              if (!request.gone) exchange.respond(response.status, withCacheControl(withGzipEncoding(response.headers)), body);
+            },
+            // zlib failing (out of memory): the body as it is
+            () => {
+              if (!request.gone) exchange.respond(response.status, withCacheControl(response.headers), response.body);
+            },
+          );
+        }
         exchange.respond(response.status, withCacheControl(response.headers), response.body);
       },
       (err: unknown) => {
@@ -518,6 +530,38 @@ function readBody(req: BodySource, contentLength: string | undefined, maxBytes: 
  * Responses are not to be cached by intermediaries unless they say otherwise,
  * as kube-apiserver's `WithCacheControl` filter sets on every response.
  */
+/**
+ * Complete responses larger than this are gzipped for clients that accept it
+ * (kube-apiserver's APIResponseCompression, on by default: client-go asks for
+ * gzip, so large lists reach kubectl compressed).
+ */
+const GZIP_THRESHOLD_BYTES = 128 * 1024;
+
+/** Whether `Accept-Encoding` lists `gzip`, as kube-apiserver reads it: a bare `gzip` token (`gzip;q=…` is not one). */
+function acceptsGzip(header: string | readonly string[] | undefined): boolean {
+  if (header === undefined) return false;
+  const value = typeof header === 'string' ? header : header.join(',');
+  return value.split(',').some((token) => token.trim() === 'gzip');
+}
+
+function byteLength(body: string | Uint8Array): number {
+  if (typeof body !== 'string') return body.byteLength;
+  // a UTF-8 byte per UTF-16 unit at least, three at most: count only when it matters
+  return body.length > GZIP_THRESHOLD_BYTES || body.length * 3 <= GZIP_THRESHOLD_BYTES ? body.length : Buffer.byteLength(body);
+}
+
+/** The body gzipped at kube-apiserver's level (1, the fastest) on the thread pool, off the event loop. */
+function gzipped(body: string | Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib.gzip(body, { level: 1 }, (err, result) => (err ? reject(err) : resolve(result))));
+}
+
+function withGzipEncoding(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const vary = headers['vary'];
+  const varies = vary === undefined ? 'Accept-Encoding' : [...(typeof vary === 'string' ? [vary] : vary), 'Accept-Encoding'];
+  const { 'content-length': _length, ...rest } = headers;
+  return { ...rest, 'content-encoding': 'gzip', vary: varies };
+}
+
 function withCacheControl(headers: Record<string, string | string[]>): Record<string, string | string[]> {
   return 'cache-control' in headers ? headers : { ...headers, 'cache-control': 'no-cache, private' };
 }
