@@ -527,10 +527,6 @@ function readBody(req: BodySource, contentLength: string | undefined, maxBytes: 
 }
 
 /**
- * Responses are not to be cached by intermediaries unless they say otherwise,
- * as kube-apiserver's `WithCacheControl` filter sets on every response.
- */
-/**
  * Complete responses larger than this are gzipped for clients that accept it
  * (kube-apiserver's APIResponseCompression, on by default: client-go asks for
  * gzip, so large lists reach kubectl compressed).
@@ -544,9 +540,12 @@ function acceptsGzip(header: string | readonly string[] | undefined): boolean {
   return value.split(',').some((token) => token.trim() === 'gzip');
 }
 
+/**
+ * The body's size in bytes, or its length in UTF-16 units when that decides
+ * the threshold as well (each unit is one to three bytes of UTF-8).
+ */
 function byteLength(body: string | Uint8Array): number {
   if (typeof body !== 'string') return body.byteLength;
-  // a UTF-8 byte per UTF-16 unit at least, three at most: count only when it matters
   return body.length > GZIP_THRESHOLD_BYTES || body.length * 3 <= GZIP_THRESHOLD_BYTES ? body.length : Buffer.byteLength(body);
 }
 
@@ -562,6 +561,10 @@ function withGzipEncoding(headers: Record<string, string | string[]>): Record<st
   return { ...rest, 'content-encoding': 'gzip', vary: varies };
 }
 
+/**
+ * Responses are not to be cached by intermediaries unless they say otherwise,
+ * as kube-apiserver's `WithCacheControl` filter sets on every response.
+ */
 function withCacheControl(headers: Record<string, string | string[]>): Record<string, string | string[]> {
   return 'cache-control' in headers ? headers : { ...headers, 'cache-control': 'no-cache, private' };
 }
