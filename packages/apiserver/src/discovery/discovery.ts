@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResourceDefinition } from '../registry/types';
+import { acceptedMediaRanges } from '../rest/negotiate';
 
 /**
  * Orders versions by Kubernetes version priority: GA before beta before
@@ -174,18 +175,12 @@ export class DiscoveryDocuments {
   }
 }
 
-/** Which aggregated discovery version `Accept` asks for, if any. */
+/** Which aggregated discovery version `Accept` asks for, if any (in the order the ranges are tried). */
 export function aggregatedDiscoveryVersion(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
   if (!accept) return undefined;
-  for (const part of accept.split(',')) {
-    const params = new Map(
-      part
-        .split(';')
-        .slice(1)
-        .map((p) => p.trim().split('=') as [string, string]),
-    );
-    if (params.get('g') === 'apidiscovery.k8s.io' && params.get('as') === 'APIGroupDiscoveryList') {
-      const v = params.get('v');
+  for (const { params } of acceptedMediaRanges(accept)) {
+    if (params['g'] === 'apidiscovery.k8s.io' && params['as'] === 'APIGroupDiscoveryList') {
+      const v = params['v'];
       if (v === 'v2' || v === 'v2beta1') return v;
     }
   }

@@ -138,7 +138,7 @@ export class SecureServer {
         // the request is done: its 'close' must not abort the signal (an abort builds a DOMException)
         exchange.events.off('close', onClose);
         if (request.gone) return;
-        if (request.method !== 'HEAD' && acceptsGzip(request.headers['accept-encoding']) && byteLength(response.body) > GZIP_THRESHOLD_BYTES) {
+        if (request.method !== 'HEAD' && byteLength(response.body) > GZIP_THRESHOLD_BYTES && acceptsGzip(request.headers['accept-encoding'])) {
           return gzipped(response.body).then(
             (body) => {
               if (!request.gone) exchange.respond(response.status, withCacheControl(withGzipEncoding(response.headers)), body);
