@@ -110,7 +110,7 @@ export interface ApiServerOptions {
   readonly logger?: Logger;
   /** more built-in definitions (kcp's own resources served like built-ins) */
   readonly extraBuiltins?: readonly ResourceDefinition[];
-  /** watch cache history per resource (default 10,000 events) */
+  /** the most events a resource's watch cache keeps for watches resuming from a resourceVersion (default 10,000; it keeps about the last 75 s of them, at least 100) */
   readonly watchCacheHistory?: number;
   /** how often the watch caches ask the store for progress (which moves their revision while nothing is written); default: the store's */
   readonly watchCacheProgressIntervalMs?: number;

@@ -253,6 +253,94 @@ function watchStream(cluster: string, options: { bookmarks?: boolean; timeoutMs?
   return { stream, sink };
 }
 
+describe('WatchCache history', () => {
+  /** A cache whose history keeps at most `max` events fresh for 1 s of `clock`. */
+  async function historyCache(max: number, clock: { ms: number }) {
+    const started = new WatchCache({
+      store,
+      prefix: PREFIX,
+      namespaced: true,
+      decode: (kv) => JSON.parse(new TextDecoder().decode(kv.value)) as Obj,
+      historySize: max,
+      historyFreshMs: 1_000,
+      now: () => clock.ms,
+    });
+    const stopping = new AbortController();
+    const run = started.run(stopping.signal);
+    await started.whenReady();
+    return { cache: started, stop: () => (stopping.abort(), run) };
+  }
+
+  /** Writes `n` objects in a row, `clock` moving `stepMs` after each is in the cache; returns their revisions. */
+  async function write(n: number, tag: string, into: WatchCache, clock?: { ms: number }, stepMs = 0): Promise<number[]> {
+    const revisions: number[] = [];
+    for (let i = 0; i < n; i++) {
+      revisions.push((await store.create(`${PREFIX}c1/a/${tag}-${i}`, new TextEncoder().encode('{}'))).modRevision);
+      if (clock) {
+        await into.waitForRevision(revisions[i]!);
+        clock.ms += stepMs;
+      }
+    }
+    await into.waitForRevision(revisions[revisions.length - 1]!);
+    return revisions;
+  }
+
+  const retained = (from: WatchCache, after: number) => [...from.eventsAfter(after)].map((event) => event.revision);
+
+  it('starts at 100 events and doubles while even its oldest event is fresh, up to historySize', async () => {
+    const clock = { ms: 0 };
+    const { cache: history, stop } = await historyCache(300, clock);
+    expect(history.historyCapacity()).toBe(100);
+    const revisions = await write(250, 'fresh', history);
+    expect(history.historyCapacity()).toBe(300);
+    // every event is still there: a watch resumes from before the first
+    expect(history.canResumeFrom(revisions[0]! - 1)).toBe(true);
+    expect(retained(history, revisions[0]! - 1)).toEqual(revisions);
+    // at historySize the oldest go
+    const more = await write(100, 'more', history);
+    expect(history.historyCapacity()).toBe(300);
+    const all = [...revisions, ...more];
+    expect(history.canResumeFrom(all[49]! - 1)).toBe(false);
+    expect(history.canResumeFrom(all[49]!)).toBe(true);
+    expect(retained(history, all[49]!)).toEqual(all.slice(50));
+    await stop();
+  });
+
+  it('halves, down to 100 events, once three quarters of it are older than the fresh window', async () => {
+    const clock = { ms: 0 };
+    const { cache: history, stop } = await historyCache(400, clock);
+    const old = await write(400, 'old', history);
+    expect(history.historyCapacity()).toBe(400);
+    // a quarter of the events are recent: it stays as it is
+    clock.ms = 900;
+    const recent = await write(100, 'recent', history);
+    clock.ms = 1_500;
+    const next = await write(1, 'next', history);
+    expect(history.historyCapacity()).toBe(400);
+    // the newest quarter began before the window: half of it goes, the newest half stays, and resuming is exact
+    clock.ms = 2_000;
+    const late = await write(1, 'late', history);
+    expect(history.historyCapacity()).toBe(200);
+    const kept = [...old, ...recent, ...next, ...late].slice(-200);
+    expect(retained(history, kept[0]! - 1)).toEqual(kept);
+    expect(history.canResumeFrom(kept[0]! - 1)).toBe(true);
+    expect(history.canResumeFrom(kept[0]! - 2)).toBe(false);
+    // a trickle after a long quiet, one write every 20 ms: it shrinks to 100, and 100 events span
+    // 2 s, so it neither grows (the oldest is stale) nor shrinks (the newest quarter is fresh)
+    clock.ms = 10_000;
+    const trickle = await write(150, 'trickle', history, clock, 20);
+    expect(history.historyCapacity()).toBe(100);
+    expect(retained(history, trickle[49]!)).toEqual(trickle.slice(50));
+    expect(history.canResumeFrom(trickle[49]! - 1)).toBe(false);
+    // a burst at 13 s: stale events go until the oldest is fresh (trickle 101, at 12.02 s), then it grows
+    const burst = await write(150, 'burst', history);
+    expect(history.historyCapacity()).toBe(200);
+    expect(history.canResumeFrom(trickle[100]! - 1)).toBe(false);
+    expect(retained(history, trickle[100]!)).toEqual([...trickle.slice(101), ...burst]);
+    await stop();
+  });
+});
+
 describe('WatchCache bookmarks', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -87,6 +87,9 @@ function utf8Needle(text: string): Buffer {
   return needle;
 }
 
+/** The fewest events a watch cache's history makes room for (upstream's `defaultLowerBoundCapacity`). */
+export const HISTORY_MIN_SIZE = 100;
+
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** A change of one object, as the cache applied it. */
@@ -161,8 +164,18 @@ export interface WatchCacheOptions {
   readonly prefix: string;
   readonly namespaced: boolean;
   readonly decode: ObjectDecoder;
-  /** how many events to keep for watches resuming from a resourceVersion */
+  /**
+   * The most events kept for watches resuming from a resourceVersion
+   * (default 10,000). The history holds what the last
+   * {@link WatchCacheOptions.historyFreshMs} brought, between
+   * {@link HISTORY_MIN_SIZE} events and this many; a watch resuming from
+   * before it is served from the store's history.
+   */
   readonly historySize?: number;
+  /** How long an event is worth keeping in the history, in milliseconds (default 75 s, upstream's `eventFreshDuration`). */
+  readonly historyFreshMs?: number;
+  /** The clock the history's ages are read from, in milliseconds (default `performance.now`). */
+  readonly now?: () => number;
   /**
    * How often the store reports progress on a quiet prefix (the cache's
    * revision then advances without events: bookmarks carry it, and consistent
@@ -184,9 +197,16 @@ export class WatchCache {
   private readonly byCluster = new Map<ClusterName, Map<string, CachedObject>>();
   private readonly watchersByCluster = new Map<ClusterName, WatcherSet>();
   private readonly wildcardWatchers = new WatcherSet();
-  private readonly history: (CacheEvent | undefined)[];
+  /** a ring of the newest events; its length is the history's capacity, which follows the event rate (see {@link record}) */
+  private history: (CacheEvent | undefined)[];
+  /** when each event of the ring was recorded (same positions) */
+  private recordedAt: number[];
   private historyStart = 0;
   private historyLength = 0;
+  private readonly maxHistory: number;
+  private readonly minHistory: number;
+  private readonly historyFreshMs: number;
+  private readonly now: () => number;
   /** the revision every event up to which has been applied */
   private revision = 0;
   /** whether the state has been loaded at least once */
@@ -205,7 +225,12 @@ export class WatchCache {
   private readonly bookmarks = new BookmarkSchedule<CacheWatcher>((due) => this.sendBookmarks(due));
 
   constructor(private readonly options: WatchCacheOptions) {
-    this.history = new Array<CacheEvent | undefined>(options.historySize ?? 10_000);
+    this.maxHistory = options.historySize ?? 10_000;
+    this.minHistory = Math.min(HISTORY_MIN_SIZE, this.maxHistory);
+    this.historyFreshMs = options.historyFreshMs ?? 75_000;
+    this.now = options.now ?? (() => performance.now());
+    this.history = new Array<CacheEvent | undefined>(this.minHistory);
+    this.recordedAt = new Array<number>(this.minHistory).fill(0);
     this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
@@ -360,17 +385,62 @@ export class WatchCache {
     return delivering;
   }
 
+  /**
+   * Appends an event to the history, dropping the oldest when it is full. A
+   * full history first adapts its capacity, as upstream's watch cache does:
+   * it doubles (up to `historySize`) while even its oldest event is fresh,
+   * and halves (down to {@link HISTORY_MIN_SIZE}) once the newest quarter
+   * starts before the fresh window, so it holds about what the window
+   * brought whatever the rate, instead of `historySize` events for ever.
+   */
   private record(event: CacheEvent): void {
+    if (this.maxHistory === 0) return;
+    const now = this.now();
+    if (this.historyLength === this.history.length) this.adaptHistory(now);
     const capacity = this.history.length;
-    if (capacity === 0) return;
     const index = (this.historyStart + this.historyLength) % capacity;
     if (this.historyLength === capacity) this.historyFloor = this.history[index]!.revision;
     this.history[index] = event;
+    this.recordedAt[index] = now;
     if (this.historyLength < capacity) {
       this.historyLength++;
     } else {
       this.historyStart = (this.historyStart + 1) % capacity;
     }
+  }
+
+  private adaptHistory(now: number): void {
+    const capacity = this.history.length;
+    if (now - this.recordedAt[this.historyStart]! < this.historyFreshMs) {
+      if (capacity < this.maxHistory) this.resizeHistory(Math.min(capacity * 2, this.maxHistory));
+      return;
+    }
+    const newestQuarter = (this.historyStart + capacity - Math.floor(capacity / 4)) % capacity;
+    if (now - this.recordedAt[newestQuarter]! > this.historyFreshMs && capacity > this.minHistory) {
+      this.resizeHistory(Math.max(Math.floor(capacity / 2), this.minHistory));
+    }
+  }
+
+  /** Moves the history into a ring of `capacity`, keeping its newest events (the floor moves past those dropped). */
+  private resizeHistory(capacity: number): void {
+    const old = this.history;
+    const oldAt = this.recordedAt;
+    const dropped = Math.max(0, this.historyLength - capacity);
+    if (dropped > 0) this.historyFloor = old[(this.historyStart + dropped - 1) % old.length]!.revision;
+    this.history = new Array<CacheEvent | undefined>(capacity);
+    this.recordedAt = new Array<number>(capacity).fill(0);
+    for (let i = dropped; i < this.historyLength; i++) {
+      const from = (this.historyStart + i) % old.length;
+      this.history[i - dropped] = old[from];
+      this.recordedAt[i - dropped] = oldAt[from]!;
+    }
+    this.historyStart = 0;
+    this.historyLength -= dropped;
+  }
+
+  /** The history's capacity now (it follows the event rate): for tests. */
+  historyCapacity(): number {
+    return this.history.length;
   }
 
   /**
