@@ -164,6 +164,13 @@ describe('unmodified kubectl against kcp start', () => {
     expect(whoami).toMatch(/^Groups\s+\[system:kcp:admin system:authenticated\]$/m);
   });
 
+  it('reads, updates and deletes objects whose names kubectl escapes in the URL (RBAC names may hold spaces)', async () => {
+    expect(await ok(['create', 'clusterrole', 'my role', '--verb=get', '--resource=configmaps'])).toBe('clusterrole.rbac.authorization.k8s.io/my role created\n');
+    expect(await ok(['get', 'clusterrole', 'my role', '-o', 'jsonpath={.metadata.name}'])).toBe('my role');
+    expect(await ok(['label', 'clusterrole', 'my role', 'x=y'])).toBe('clusterrole.rbac.authorization.k8s.io/my role labeled\n');
+    expect(await ok(['delete', 'clusterrole', 'my role'])).toBe('clusterrole.rbac.authorization.k8s.io "my role" deleted\n');
+  });
+
   it('deletes, waits for deletion and deletes a namespace with its content', async () => {
     expect(await ok(['-n', 'demo', 'delete', 'cm', 'c1'])).toBe('configmap "c1" deleted\n');
     const wait = kcp.kubectl(['wait', '--for=delete', 'cm/c2', '-n', 'demo', '--timeout=20s']);

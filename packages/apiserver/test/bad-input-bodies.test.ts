@@ -340,6 +340,39 @@ describe('bad request bodies', () => {
     expect(await revisionOf(t)).toBe(before);
   });
 
+  it('refuses a surrogate escape in a YAML body with go-yaml\'s error, on its line', async () => {
+    const before = await revisionOf(t);
+    const body = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\ud800b"\n';
+    const r = await t.request('POST', CMS, body, YAML);
+    expectStatus(
+      r,
+      failure(
+        400,
+        'BadRequest',
+        `the object provided is unrecognized (must be of type ConfigMap): error converting YAML to JSON: yaml: line 4: found invalid Unicode character escape code (${hex(body.slice(0, 30))} ...)`,
+      ),
+    );
+    // the same in an apply configuration, which upstream reads as YAML too (JSON included)
+    const applied = await t.request('PATCH', `${CMS}/existing?fieldManager=m`, '{"apiVersion":"v1","kind":"ConfigMap","data":{"k":"\\udc00"}}', {
+      'content-type': 'application/apply-patch+yaml',
+    });
+    expectStatus(applied, failure(400, 'BadRequest', 'error decoding YAML: error converting YAML to JSON: yaml: line 1: found invalid Unicode character escape code'));
+    expect(await revisionOf(t)).toBe(before);
+  });
+
+  it('decodes a lone surrogate escape in JSON as U+FFFD, as Go does: in names, values and keys', async () => {
+    const rbac = '/clusters/bodies/apis/rbac.authorization.k8s.io/v1/clusterroles';
+    const created = await t.request('POST', rbac, '{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"a\\ud800b","annotations":{"k":"\\udc00\\ud83d\\ude00"}}}');
+    expect(created.status).toBe(201);
+    expect(created.json().metadata).toMatchObject({ name: 'a\ufffdb', annotations: { k: '\ufffd\u{1f600}' } });
+    expect((await t.request('GET', `${rbac}/a%EF%BF%BDb`)).json().metadata.name).toBe('a\ufffdb');
+    const data = await t.request('PUT', `${CMS}/existing`, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"existing"},"data":{"k":"x\\udbff","x\\ud800":"v"}}');
+    expect(data.status).toBe(422);
+    expect(data.json().details.causes.map((c: { field: string }) => c.field)).toEqual(['data[x\ufffd]']);
+    const value = await t.request('PUT', `${CMS}/existing`, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"existing"},"data":{"k":"x\\udbff"}}');
+    expect(value.json().data).toEqual({ k: 'x\ufffd' });
+  });
+
   it('reports both the generateName and the generated name when the prefix is invalid', async () => {
     const before = await revisionOf(t);
     const r = await t.request('POST', CMS, { metadata: { generateName: 'Bad_' } });

@@ -61,6 +61,20 @@ const cases: Case[] = [
   { name: 'an unknown non-resource path', method: 'GET', url: `${C}/gadgets`, expected: NOT_FOUND },
   { name: 'an API path without /clusters/', method: 'GET', url: '/api/v1/namespaces', expected: NOT_FOUND },
   { name: 'discovery without /clusters/', method: 'GET', url: '/apis', expected: NOT_FOUND },
+  { name: 'a malformed percent-escape', method: 'GET', url: `${CMS}/%zz`, expected: failure(400, 'BadRequest', 'invalid URL escape "%zz"') },
+  { name: 'a percent sign ending the path', method: 'DELETE', url: `${CMS}/existing%`, expected: failure(400, 'BadRequest', 'invalid URL escape "%"') },
+  {
+    name: 'an escaped logical cluster name that is not UTF-8',
+    method: 'GET',
+    url: '/clusters/%FF/api/v1/namespaces',
+    expected: failure(400, 'BadRequest', 'invalid cluster: "\ufffd" does not match the regex'),
+  },
+  {
+    name: 'an escaped name that names nothing',
+    method: 'GET',
+    url: `${CMS}/%E2%82%AC`,
+    expected: failure(404, 'NotFound', 'configmaps "\u20ac" not found', { name: '\u20ac', kind: 'configmaps' }),
+  },
   { name: 'PUT on a collection', method: 'PUT', url: CMS, body: configMap('existing'), expected: METHOD_NOT_ALLOWED },
   { name: 'PATCH on a collection', method: 'PATCH', url: CMS, body: {}, expected: METHOD_NOT_ALLOWED },
   { name: 'POST to a named object', method: 'POST', url: `${CMS}/existing`, body: configMap('existing'), expected: METHOD_NOT_ALLOWED },
@@ -124,6 +138,21 @@ describe('bad URLs', () => {
     expect(await revisionOf(t)).toBe(before);
     const ok = await t.request('GET', `${CMS}/existing`);
     expect(ok.status).toBe(200);
+  });
+
+  it('decodes escapes in the path as upstream routes on it: names, and %2F as a slash', async () => {
+    const roles = `${C}/apis/rbac.authorization.k8s.io/v1/clusterroles`;
+    for (const name of ['my role', 'r\u00fcle:x+y']) {
+      const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] };
+      expect((await t.request('POST', roles, role)).status).toBe(201);
+      const url = `${roles}/${encodeURIComponent(name)}`;
+      expect((await t.request('GET', url)).json().metadata.name).toBe(name);
+      expect((await t.request('PUT', url, { ...role, metadata: { name, labels: { x: 'y' } } })).json().metadata.labels).toEqual({ x: 'y' });
+      expect((await t.request('DELETE', url)).status).toBe(200);
+      expect((await t.request('GET', url)).status).toBe(404);
+    }
+    expect((await t.request('GET', `${CMS}%2Fexisting`)).json().metadata.name).toBe('existing');
+    expect((await t.request('GET', `/clusters/urls%2Fapi/v1/namespaces/ns/configmaps/existing`)).json().metadata.name).toBe('existing');
   });
 
   it('serves wildcard lists to system:masters, across logical clusters', async () => {

@@ -44,6 +44,31 @@ export interface NonResourceRequestInfo {
 
 export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 
+/** Thrown for a path with a malformed percent-escape: Go's `url.EscapeError`. */
+export class PathEscapeError extends Error {
+  override readonly name = 'PathEscapeError';
+}
+
+/**
+ * The request path as Go's `url.URL.Path` holds it, which is what
+ * kube-apiserver routes on: percent-escapes decoded (`my%20role` is the role
+ * `my role`, `%2F` a slash), `+` left as it is. A malformed escape throws
+ * {@link PathEscapeError} with Go's message (`invalid URL escape "%zz"`);
+ * escaped bytes that are not UTF-8 become U+FFFD (Go keeps the bytes, which
+ * then match no object a JSON body could have named).
+ */
+export function unescapePath(path: string): string {
+  if (!path.includes('%')) return path;
+  const bad = /%(?![0-9a-fA-F]{2})/.exec(path);
+  if (bad) throw new PathEscapeError(`invalid URL escape ${JSON.stringify(path.slice(bad.index, bad.index + 3))}`);
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    const pieces = path.split(/(%[0-9a-fA-F]{2})/).map((piece) => (piece.startsWith('%') ? Buffer.of(parseInt(piece.slice(1), 16)) : Buffer.from(piece)));
+    return Buffer.concat(pieces).toString('utf8');
+  }
+}
+
 /** Subresources of a namespace (`/api/v1/namespaces/<ns>/status`) that are not resources of their own. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 

@@ -1,7 +1,7 @@
 import { newBadRequest, newUnsupportedMediaType } from '@kcp-ts/apimachinery';
 import { parse as parseYaml } from 'yaml';
 import { decodeProtobufObject, hasProtobufMagic, isProtobufDecodeError } from '../protobuf';
-import { goJsonKind, goJsonSyntaxError, goUnmarshalFieldError, goUnmarshalTypeError, summarizeBody } from './go-json';
+import { goJsonKind, goJsonStrings, goJsonSyntaxError, goUnmarshalFieldError, goUnmarshalTypeError, summarizeBody, yamlSurrogateEscapeLine } from './go-json';
 
 /** The body content types the server decodes for create and update. */
 export const OBJECT_CONTENT_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
@@ -49,11 +49,13 @@ export function parseJson(body: Uint8Array): unknown {
     throw newBadRequest('the request body is not valid UTF-8');
   }
   if (text.trim() === '') throw newBadRequest('the request body is empty');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw newBadRequest(`error decoding JSON: ${(err as Error).message}`);
   }
+  return goJsonStrings(text, value);
 }
 
 function parseYamlBody(body: Uint8Array): unknown {
@@ -105,15 +107,18 @@ export function decodeRequestObject(
     case 'application/yaml':
     case 'application/x-yaml':
     case 'text/yaml': {
+      const source = Buffer.from(body).toString('utf8');
       let value: unknown;
       try {
-        value = parseYaml(Buffer.from(body).toString('utf8'), { maxAliasCount: 100, uniqueKeys: false });
+        value = parseYaml(source, { maxAliasCount: 100, uniqueKeys: false });
       } catch (err) {
         throw unrecognized(`error converting YAML to JSON: ${goYamlMessage(err)}`);
       }
       // upstream converts the YAML to JSON and decodes that; an empty document is JSON null
-      const json = Buffer.from(JSON.stringify(value ?? null) ?? 'null');
-      return decodeJsonObject(json, target, unrecognized);
+      const text = JSON.stringify(value ?? null) ?? 'null';
+      const line = yamlSurrogateEscapeLine(source, value);
+      if (line !== undefined) throw unrecognized(`error converting YAML to JSON: yaml: line ${line}: found invalid Unicode character escape code`);
+      return decodeJsonObject(Buffer.from(text), target, unrecognized);
     }
     case 'application/vnd.kubernetes.protobuf':
       if (body.length === 0) throw unrecognized('empty data');
@@ -192,17 +197,21 @@ const PARSE_FIRST_MAX_BYTES = 4096;
  */
 function parseGoJson(bytes: Uint8Array): { value: unknown } | { syntaxError: string } {
   if (bytes.length <= PARSE_FIRST_MAX_BYTES) {
+    const text = utf8Text(bytes);
+    let value: unknown;
     try {
-      return { value: JSON.parse(utf8Text(bytes)) as unknown };
+      value = JSON.parse(text);
     } catch (err) {
       const syntaxError = goJsonSyntaxError(bytes);
       if (syntaxError === undefined) throw err;
       return { syntaxError };
     }
+    return { value: goJsonStrings(text, value) };
   }
   const syntaxError = goJsonSyntaxError(bytes);
   if (syntaxError !== undefined) return { syntaxError };
-  return { value: JSON.parse(utf8Text(bytes)) as unknown };
+  const text = utf8Text(bytes);
+  return { value: goJsonStrings(text, JSON.parse(text)) };
 }
 
 /** The bytes as text (invalid sequences become U+FFFD; a BOM stays), without copying them first. */

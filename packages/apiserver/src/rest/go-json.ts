@@ -194,6 +194,65 @@ export function goJsonSyntaxError(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** A `\uXXXX` escape of a UTF-16 surrogate: the only way JSON text (valid UTF-8) can spell a lone one. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `value` (parsed from `text`) with lone surrogates in its strings and member
+ * names replaced by U+FFFD, as Go's `encoding/json` decodes a `\uD800` escape
+ * that is not half of a pair. JSON.parse keeps them, and no Go string (so no
+ * name, key or label upstream) can hold one. Only text with such an escape
+ * is walked.
+ */
+export function goJsonStrings(text: string, value: unknown): unknown {
+  return SURROGATE_ESCAPE.test(text) ? wellFormed(value) : value;
+}
+
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') {
+    LONE_SURROGATE.lastIndex = 0;
+    return LONE_SURROGATE.test(value);
+  }
+  if (value === null || typeof value !== 'object') return false;
+  for (const [key, member] of Object.entries(value)) if (hasLoneSurrogate(key) || hasLoneSurrogate(member)) return true;
+  return false;
+}
+
+/** Replaces lone surrogates in place (a renamed member goes last; of two that become one name, the later wins, as in Go). */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd');
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = wellFormed(value[i]);
+    return value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const member = wellFormed(object[key]);
+    const name = key.replace(LONE_SURROGATE, '\ufffd');
+    if (name !== key) delete object[key];
+    object[name] = member;
+  }
+  return object;
+}
+
+/**
+ * Where go-yaml fails on the YAML document `source` (parsed as `value`): the
+ * 1-based line of its first `\uD800`-style escape, when the document holds a
+ * lone surrogate. go-yaml refuses every surrogate escape ("found invalid
+ * Unicode character escape code"); the `yaml` library (and JSON.parse)
+ * decode them, and only a lone one can be told from a character written as
+ * it is.
+ */
+export function yamlSurrogateEscapeLine(source: string, value: unknown): number | undefined {
+  if (!SURROGATE_ESCAPE.test(source) || !hasLoneSurrogate(value)) return undefined;
+  const at = /(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F]/.exec(source)?.index ?? 0;
+  let line = 1;
+  for (let i = source.indexOf('\n'); i !== -1 && i < at; i = source.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 /** Upstream `summarizeData`: the start of a body for error messages, as text for JSON objects, hex otherwise. */
 export function summarizeBody(bytes: Uint8Array, maxLength = 30): string {
   if (bytes.length === 0) return '<empty>';

@@ -41,6 +41,7 @@ import { apiVersionOf, checkFieldSelector, objectFilter, servedAsStored, toServe
 import { type DeleteOptions, type FieldValidation, type ListOptions, parseDeleteOptions, parseDryRun, parseFieldValidation, parseListOptions, parseResourceVersion } from './options';
 import { type GoDecodeFailure, type GoDecodeResult } from './go-decode';
 import { goFormat } from './go-format';
+import { yamlSurrogateEscapeLine } from './go-json';
 import { type ResourceStore, type WrittenObject, decodeObject, withClusterAnnotation } from './resource-store';
 import { ServedJsonCache } from './served-json-cache';
 import type { FieldManager, RestScope } from './scope';
@@ -942,6 +943,8 @@ function decodeApplyConfiguration(body: Uint8Array): Obj {
       throw newBadRequest(`error decoding YAML: error converting YAML to JSON: yaml: ${line === undefined ? '' : `line ${line}: `}${reason}`);
     }
   }
+  const line = yamlSurrogateEscapeLine(text, value);
+  if (line !== undefined) throw newBadRequest(`error decoding YAML: error converting YAML to JSON: yaml: line ${line}: found invalid Unicode character escape code`);
   value ??= {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     const kind = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value;

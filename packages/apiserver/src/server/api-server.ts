@@ -60,7 +60,7 @@ import { pruneUnknownFields } from '../openapi/structural';
 import { GoTypes, decodeAsGo } from '../rest/go-decode';
 import { ResourceRegistry } from '../registry/resource-registry';
 import type { ResourceDefinition } from '../registry/types';
-import { parseRequestInfo, RequestInfoError, type RequestInfo, type ResourceRequestInfo } from '../request/request-info';
+import { parseRequestInfo, PathEscapeError, RequestInfoError, type RequestInfo, type ResourceRequestInfo, unescapePath } from '../request/request-info';
 import { ServerSideApplyFieldManager } from '../fieldmanager/field-manager';
 import { RestHandler } from '../rest/handler';
 import { wantsYaml } from '../rest/negotiate';
@@ -383,11 +383,12 @@ export class ApiServer implements AccessReviewer {
     if (health) return this.health(health, query);
 
     let clusterPath: ClusterPath | undefined;
-    let path = rawPath;
-    if (rawPath.startsWith('/clusters/')) {
-      const end = rawPath.indexOf('/', '/clusters/'.length);
-      const segment = decodeURIComponent(end < 0 ? rawPath.slice('/clusters/'.length) : rawPath.slice('/clusters/'.length, end));
-      path = end < 0 ? '/' : rawPath.slice(end);
+    // routed on the decoded path, as upstream routes on Go's URL.Path
+    let path = decodedPath(rawPath);
+    if (path.startsWith('/clusters/')) {
+      const end = path.indexOf('/', '/clusters/'.length);
+      const segment = end < 0 ? path.slice('/clusters/'.length) : path.slice('/clusters/'.length, end);
+      path = end < 0 ? '/' : path.slice(end);
       if (!isValidClusterPath(segment)) {
         throw newBadRequest(`invalid cluster: ${JSON.stringify(segment)} does not match the regex`);
       }
@@ -890,3 +891,13 @@ export function forbidden(attributes: AuthorizationAttributes, reason: string): 
 }
 
 export { groupVersionPath };
+
+/** The request path with its percent-escapes decoded; 400 with Go's message for a malformed escape. */
+function decodedPath(rawPath: string): string {
+  try {
+    return unescapePath(rawPath);
+  } catch (err) {
+    if (err instanceof PathEscapeError) throw newBadRequest(err.message);
+    throw err;
+  }
+}
