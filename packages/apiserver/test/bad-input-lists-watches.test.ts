@@ -140,6 +140,12 @@ describe('bad list and watch options', () => {
         notSupported('resourceVersionMatch', 'Exact', ['NotOlderThan']),
       ),
     },
+    ...[
+      ['a limit that is not a number', 'limit=abc', 'strconv.ParseInt: parsing "abc": invalid syntax'],
+      ['a limit in exponent notation', 'limit=1e3', 'strconv.ParseInt: parsing "1e3": invalid syntax'],
+      ['a limit beyond int64', 'limit=9223372036854775808', 'strconv.ParseInt: parsing "9223372036854775808": value out of range'],
+      ['a timeoutSeconds that is not an integer', 'watch=true&timeoutSeconds=1.5', 'strconv.ParseInt: parsing "1.5": invalid syntax'],
+    ].map(([name, query, message]) => ({ name: name!, query: () => query!, expected: failure(400, 'BadRequest', message!) })),
   ];
 
   it.each(cases)('$name', async ({ query, expected }) => {
@@ -148,6 +154,27 @@ describe('bad list and watch options', () => {
     expectStatus(await t.request('GET', `${CMS}?${q}`), expected);
     expect(await revisionOf(t)).toBe(before);
     expect((await t.request('GET', CMS)).status).toBe(200);
+  });
+
+  it('takes every int64 limit: the largest is no limit, a negative one none either', async () => {
+    for (const limit of ['9223372036854775807', '-5', '%2B2']) {
+      const r = await t.request('GET', `${CMS}?limit=${limit}`);
+      expect(r.status).toBe(200);
+      expect(r.json().metadata.continue === undefined).toBe(limit !== '%2B2');
+    }
+  });
+
+  it('ends a watch with a negative timeoutSeconds at once, and keeps one beyond a Node timer open', async () => {
+    const ended = await t.request('GET', `${CMS}?watch=true&timeoutSeconds=-1&resourceVersion=${await revisionOf(t)}`);
+    expect(ended.status).toBe(200);
+    expect(await endsWithin(ended, 2_000)).toBe(true);
+    // 3,000,000 s is past a Node timer's 24.8 days: set as it is, the timer would fire at once
+    const long = await t.request('GET', `${CMS}?watch=true&timeoutSeconds=3000000&resourceVersion=${await revisionOf(t)}`);
+    expect((await t.request('POST', CMS, configMap('after-long-watch'))).status).toBe(201);
+    const { events, ended: longEnded } = await readWatch(long, 2, 1_000);
+    expect(events.map((e: any) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED after-long-watch']);
+    expect(longEnded).toBe(false);
+    await closeWatch(long);
   });
 
   it('words an unsupported field label of a type with field labels of its own (secrets) as upstream: field label not supported', async () => {

@@ -39,6 +39,12 @@ describe('impersonation', () => {
       headers: { 'impersonate-user': 'bob', 'impersonate-uid': 'uid-1', 'impersonate-extra-scopes': 'cluster:imp' },
       user: { username: 'bob', uid: 'uid-1', groups: ['system:authenticated'], extra: { scopes: ['cluster:imp'] } },
     },
+    {
+      // upstream's unescapeExtraKey: lower-cased, then decoded; a malformed escape is kept as it is
+      name: 'a user with percent-encoded and malformed extra keys',
+      headers: { 'impersonate-user': 'bob', 'impersonate-extra-%41cme%2Fteam': 'a', 'impersonate-extra-bad%zz': 'b' },
+      user: { username: 'bob', groups: ['system:authenticated'], extra: { 'Acme/team': ['a'], 'bad%zz': ['b'] } },
+    },
   ])('acts as $name', async ({ headers, user }) => {
     expect(await whoami(headers)).toEqual(user);
   });

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { SYSTEM_AUTHENTICATED, type UserInfo } from './types';
+import { SYSTEM_AUTHENTICATED, type UserInfo, unescapeExtraKey } from './types';
 
 /** What an authenticator sees of a request. */
 export interface AuthenticationRequest {
@@ -162,7 +162,7 @@ export class RequestHeaderAuthenticator implements Authenticator {
     for (const [name, value] of Object.entries(request.headers)) {
       const prefix = this.extraPrefixes.find((p) => name.startsWith(p));
       if (!prefix) continue;
-      const key = decodeURIComponent(name.slice(prefix.length)).toLowerCase();
+      const key = unescapeExtraKey(name.slice(prefix.length));
       (extra[key] ??= []).push(...all(value));
     }
     return {

@@ -1,7 +1,7 @@
 import { newInternalError } from '@kcp-ts/apimachinery';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import { parseServiceAccountUsername } from './service-account-tokens';
-import { ANONYMOUS_USER, type Decision, type ResourceAttributes, SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED, type UserInfo } from './types';
+import { ANONYMOUS_USER, type Decision, type ResourceAttributes, SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED, type UserInfo, unescapeExtraKey } from './types';
 
 const USER_HEADER = 'impersonate-user';
 const UID_HEADER = 'impersonate-uid';
@@ -38,7 +38,7 @@ export async function impersonatedUser(
   const extra: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(EXTRA_PREFIX)) continue;
-    const key = decodeURIComponent(name.slice(EXTRA_PREFIX.length)).toLowerCase();
+    const key = unescapeExtraKey(name.slice(EXTRA_PREFIX.length));
     (extra[key] ??= []).push(...values(value).flatMap((v) => v.split(',').map((s) => s.trim())).filter((s) => s !== ''));
   }
   if (username === undefined) {

@@ -1,4 +1,5 @@
 import type { ClusterName } from '@kcp-ts/logicalcluster';
+import { PathEscapeError, unescapePath } from '../request/request-info';
 
 /** The authenticated user of a request (`user.Info`). */
 export interface UserInfo {
@@ -56,3 +57,19 @@ export const SYSTEM_AUTHENTICATED = 'system:authenticated';
 export const SYSTEM_UNAUTHENTICATED = 'system:unauthenticated';
 export const ANONYMOUS_USER = 'system:anonymous';
 export const KCP_ADMIN_GROUP = 'system:kcp:admin';
+
+/**
+ * The extra-info key a header name carries after its prefix
+ * (`Impersonate-Extra-`, `X-Remote-Extra-`), as upstream's
+ * `unescapeExtraKey`: lower-cased, then percent-decoded; kept as it is when
+ * an escape is malformed ("always record extra strings").
+ */
+export function unescapeExtraKey(encoded: string): string {
+  const key = encoded.toLowerCase();
+  try {
+    return unescapePath(key);
+  } catch (err) {
+    if (err instanceof PathEscapeError) return key;
+    throw err;
+  }
+}

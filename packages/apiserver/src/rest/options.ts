@@ -10,7 +10,7 @@ import {
   parseFieldSelector,
   isFieldSelectorError,
 } from '@kcp-ts/apimachinery';
-import { type Selector, parseSelector } from '@kcp-ts/topology';
+import { type Selector, goQuote, parseSelector } from '@kcp-ts/topology';
 import { parseBool } from '../request/request-info';
 
 /** `resourceVersion` + `resourceVersionMatch` of a read. */
@@ -43,12 +43,8 @@ export function parseListOptions(query: URLSearchParams): ListOptions {
   const labelSelector = parseLabelSelectorParam(query.get('labelSelector'));
   const fieldSelector = parseFieldSelectorParam(query.get('fieldSelector'));
   const limitParam = query.get('limit');
-  let limit = 0;
-  if (limitParam !== null && limitParam !== '') {
-    limit = Number(limitParam);
-    if (!Number.isInteger(limit)) throw newBadRequest(`invalid limit: ${JSON.stringify(limitParam)}`);
-    if (limit < 0) limit = 0;
-  }
+  // a limit of 0 or less is no limit
+  const limit = limitParam !== null && limitParam !== '' ? Math.max(0, parseInt64Param(limitParam)) : 0;
   const continueToken = query.get('continue') || undefined;
   const rv = query.get('resourceVersion') ?? '';
   const match = query.get('resourceVersionMatch') ?? '';
@@ -57,10 +53,7 @@ export function parseListOptions(query: URLSearchParams): ListOptions {
   const sendInitialEvents = sendInitialEventsParam === null ? undefined : parseBool(sendInitialEventsParam);
   const timeoutParam = query.get('timeoutSeconds');
   let timeoutSeconds: number | undefined;
-  if (timeoutParam !== null && timeoutParam !== '') {
-    timeoutSeconds = Number(timeoutParam);
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0) throw newBadRequest(`invalid timeoutSeconds: ${JSON.stringify(timeoutParam)}`);
-  }
+  if (timeoutParam !== null && timeoutParam !== '') timeoutSeconds = parseInt64Param(timeoutParam);
 
   const errors = validateListOptions({ watch, rv, match, continueToken, sendInitialEvents });
   if (errors.length > 0) throw newInvalid(LIST_OPTIONS_KIND, '', errors);
@@ -79,6 +72,23 @@ export function parseListOptions(query: URLSearchParams): ListOptions {
     ...(sendInitialEvents !== undefined ? { sendInitialEvents } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
   };
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An int64 query parameter (`limit`, `timeoutSeconds`, `gracePeriodSeconds`)
+ * as upstream's parameter codec decodes it, with Go's `strconv.ParseInt(s,
+ * 10, 64)`: a 400 with its error for anything but an optionally signed
+ * decimal within int64. Values beyond 2^53 come back as the nearest safe
+ * integer, which no count or duration here comes near.
+ */
+export function parseInt64Param(value: string): number {
+  const fail = (why: string) => newBadRequest(`strconv.ParseInt: parsing ${goQuote(value)}: ${why}`);
+  if (!/^[+-]?\d+$/.test(value)) throw fail('invalid syntax');
+  const n = BigInt(value);
+  if (n > INT64_MAX || n < -INT64_MAX - 1n) throw fail('value out of range');
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Number(n)));
 }
 
 /**
@@ -202,11 +212,14 @@ export function parseDeleteOptions(query: URLSearchParams, body: Record<string, 
   if (policy !== undefined && orphanDependents !== undefined) {
     throw newInvalid(kind, '', [fieldInvalid('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set')]);
   }
-  const graceRaw = body?.['gracePeriodSeconds'] ?? query.get('gracePeriodSeconds') ?? undefined;
+  const graceInBody = body?.['gracePeriodSeconds'];
+  const graceInQuery = query.get('gracePeriodSeconds');
   let gracePeriodSeconds: number | undefined;
-  if (graceRaw !== undefined && graceRaw !== null && graceRaw !== '') {
-    gracePeriodSeconds = Number(graceRaw);
-    if (!Number.isInteger(gracePeriodSeconds)) throw newBadRequest(`invalid gracePeriodSeconds: ${JSON.stringify(graceRaw)}`);
+  if (graceInBody !== undefined && graceInBody !== null) {
+    gracePeriodSeconds = Number(graceInBody);
+    if (!Number.isInteger(gracePeriodSeconds)) throw newBadRequest(`invalid gracePeriodSeconds: ${JSON.stringify(graceInBody)}`);
+  } else if (graceInQuery !== null && graceInQuery !== '') {
+    gracePeriodSeconds = parseInt64Param(graceInQuery);
   }
   const preconditions = body?.['preconditions'] as Preconditions | undefined;
   const effectivePolicy = policy ?? (orphanDependents === true ? 'Orphan' : orphanDependents === false ? 'Background' : undefined);

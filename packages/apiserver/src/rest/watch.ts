@@ -13,6 +13,9 @@ import { tooLargeResourceVersionStatus } from './storage-errors';
 import type { RestScope } from './scope';
 import { buildTable, partialObjectMetadata } from './table';
 
+/** The longest delay a Node timer takes (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 /** How long a watch waits for the cache to reach the store's revision before reading its initial state from the store. */
 const CACHE_CATCH_UP_WAIT_MS = 25;
@@ -98,8 +101,10 @@ export async function serveWatch(scope: RestScope, options: ListOptions, format:
   const matches = (cached: { namespace: string; object: Obj }) => (namespace === '' || cached.namespace === namespace) && (selects === undefined || selects(cached));
   const encoder = watchEncoder(definition, format);
   // timeoutSeconds unset or 0: upstream's --min-request-timeout (1800 s) × [1, 2), rounded to whole
-  // seconds so that watches with the same timeout share one Node timer list
-  const timeoutMs = (options.timeoutSeconds || Math.round(1800 + Math.random() * 1800)) * 1000;
+  // seconds so that watches with the same timeout share one Node timer list; a negative one ends the
+  // watch at once, as Go's timer does; one beyond a Node timer's reach (24.8 days) is cut to it
+  const seconds = options.timeoutSeconds || Math.round(1800 + Math.random() * 1800);
+  const timeoutMs = seconds < 0 ? 1 : Math.min(seconds * 1000, MAX_TIMER_MS);
   const consistency = options.consistency;
   // a watch resuming after a revision the cache has not reached yet waits for it (no error), as upstream's
   const after = consistency.kind === 'notOlderThan' ? consistency.revision : 0;
