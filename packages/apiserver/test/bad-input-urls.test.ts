@@ -75,6 +75,19 @@ const cases: Case[] = [
     url: `${CMS}/%E2%82%AC`,
     expected: failure(404, 'NotFound', 'configmaps "\u20ac" not found', { name: '\u20ac', kind: 'configmaps' }),
   },
+  {
+    name: 'an escaped NUL in a name (no stored object can have one)',
+    method: 'DELETE',
+    url: `${CMS}/a%00`,
+    expected: failure(404, 'NotFound', 'configmaps "a\\x00" not found', { name: 'a\u0000', kind: 'configmaps' }),
+  },
+  {
+    name: 'a create of an RBAC name with NUL (upstream stores it; no kcp-ts store takes such a key)',
+    method: 'POST',
+    url: `${C}/apis/rbac.authorization.k8s.io/v1/clusterroles`,
+    body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'a\u0000b' } },
+    expected: failure(400, 'BadRequest', 'clusterroles.rbac.authorization.k8s.io "a\\x00b" cannot be stored: a name may not contain NUL'),
+  },
   { name: 'PUT on a collection', method: 'PUT', url: CMS, body: configMap('existing'), expected: METHOD_NOT_ALLOWED },
   { name: 'PATCH on a collection', method: 'PATCH', url: CMS, body: {}, expected: METHOD_NOT_ALLOWED },
   { name: 'POST to a named object', method: 'POST', url: `${CMS}/existing`, body: configMap('existing'), expected: METHOD_NOT_ALLOWED },
@@ -152,6 +165,8 @@ describe('bad URLs', () => {
       expect((await t.request('GET', url)).status).toBe(404);
     }
     expect((await t.request('GET', `${CMS}%2Fexisting`)).json().metadata.name).toBe('existing');
+    expect((await t.request('GET', `${C}/api/v1/namespaces/n%00s/configmaps`)).json().items).toEqual([]);
+    expect((await t.request('GET', `${CMS}/a%00`)).status).toBe(404);
     expect((await t.request('GET', `/clusters/urls%2Fapi/v1/namespaces/ns/configmaps/existing`)).json().metadata.name).toBe('existing');
   });
 

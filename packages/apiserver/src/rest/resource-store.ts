@@ -1,4 +1,5 @@
-import { type GroupResource, StatusError, newNotFound, newResourceExpired } from '@kcp-ts/apimachinery';
+import { type GroupResource, StatusError, formatGroupResource, newBadRequest, newNotFound, newResourceExpired } from '@kcp-ts/apimachinery';
+import { goQuote } from '@kcp-ts/topology';
 import type { ClusterName } from '@kcp-ts/logicalcluster';
 import { CLUSTER_ANNOTATION } from '@kcp-ts/logicalcluster';
 import { type KeyValue, type ListResult, type Store, decodeContinueToken, encodeContinueToken, isStorageError } from '@kcp-ts/storage';
@@ -12,6 +13,16 @@ const decoder = new TextDecoder();
 /** The storage key of an object: `<prefix><cluster>/[<namespace>/]<name>`. */
 export function objectKey(prefix: string, cluster: ClusterName, namespace: string, name: string): string {
   return namespace === '' ? `${prefix}${cluster}/${name}` : `${prefix}${cluster}/${namespace}/${name}`;
+}
+
+/**
+ * Whether a name or namespace can be part of a storage key: the stores hold no
+ * key with NUL (see `validateKey`), which upstream's path-segment names (RBAC,
+ * CSRs) allow. One that cannot names no object: reads find nothing, creates
+ * are refused.
+ */
+export function storable(part: string): boolean {
+  return !part.includes('\0');
 }
 
 /** The key prefix of a collection: one cluster (and namespace), or every cluster for `*`. */
@@ -123,6 +134,7 @@ export class ResourceStore {
 
   /** The stored key value of an object, not decoded (404 when absent). */
   async getKeyValue(cluster: ClusterName, namespace: string, name: string): Promise<KeyValue> {
+    if (!storable(namespace) || !storable(name)) throw newNotFound(this.resource, name);
     let kv: KeyValue | undefined;
     try {
       kv = await this.store.get(this.key(cluster, namespace, name));
@@ -141,6 +153,7 @@ export class ResourceStore {
   ): Promise<{ items: Obj[]; result: ListResult }> {
     let result: ListResult;
     const prefix = collectionPrefix(this.layout.prefix, cluster, namespace);
+    if (!storable(namespace)) return { items: [], result: { items: [], revision: options.revision ?? (await this.currentRevision()), remaining: 0 } };
     try {
       result = await this.store.list(prefix, options);
     } catch (err) {
@@ -178,6 +191,7 @@ export class ResourceStore {
   /** Creates the object; resolves with what was written and its JSON as read back, without decoding it. */
   async createWritten(cluster: ClusterName, namespace: string, object: Obj): Promise<WrittenObject> {
     const name = object.metadata.name ?? '';
+    if (!storable(name)) throw newBadRequest(`${formatGroupResource(this.resource)} ${goQuote(name)} cannot be stored: a name may not contain NUL`);
     const stored = withCluster(object, cluster);
     const encoded = storedText(stored);
     let kv: KeyValue;
@@ -192,6 +206,7 @@ export class ResourceStore {
   /** Writes `object` if the stored revision is still `revision`; 409 Conflict otherwise. */
   async update(cluster: ClusterName, namespace: string, object: Obj, revision: number): Promise<Obj> {
     const name = object.metadata.name ?? '';
+    if (!storable(namespace) || !storable(name)) throw newNotFound(this.resource, name);
     try {
       const kv = await this.store.update(this.key(cluster, namespace, name), encodeObject(withCluster(object, cluster)), revision);
       return decodeObject(kv);
@@ -202,6 +217,7 @@ export class ResourceStore {
 
   /** Removes the object if its revision is still `revision`; returns its last state at the deletion revision. */
   async delete(cluster: ClusterName, namespace: string, name: string, revision: number): Promise<Obj> {
+    if (!storable(namespace) || !storable(name)) throw newNotFound(this.resource, name);
     try {
       const result = await this.store.delete(this.key(cluster, namespace, name), revision);
       return decodeObject({ ...result.prevKv, modRevision: result.revision });

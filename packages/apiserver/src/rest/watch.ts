@@ -8,7 +8,7 @@ import { type WatchEncoder, type WatchEventType, WatchStream } from '../watch/wa
 import type { OutputFormat } from './negotiate';
 import { apiVersionOf, fieldsOf, toServed } from './objects';
 import type { ListOptions } from './options';
-import { type ResourceStore, collectionPrefix, decodeObject } from './resource-store';
+import { type ResourceStore, collectionPrefix, decodeObject, storable } from './resource-store';
 import { tooLargeResourceVersionStatus } from './storage-errors';
 import type { RestScope } from './scope';
 import { buildTable, partialObjectMetadata } from './table';
@@ -316,6 +316,8 @@ async function resumeFromStore(
   if (after < compacted) {
     return errorStream(newResourceExpired(`too old resource version: ${after} (${compacted})`));
   }
+  // a namespace no storage key can hold has no objects, and never will: nothing to replay or follow
+  if (!storable(scope.namespace)) return { status: 200, headers: WATCH_HEADERS, stream };
   const abort = new AbortController();
   // however the stream ends (client gone, timeout, overflow), the storage watch goes with it
   closeHooks.push(() => abort.abort());
