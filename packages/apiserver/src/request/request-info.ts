@@ -1,3 +1,5 @@
+import { goQuote } from '@kcp-ts/topology';
+
 /**
  * What a request is about, derived from its method, path and query exactly as
  * kube-apiserver's `RequestInfoFactory` derives it (after the
@@ -60,7 +62,7 @@ export class PathEscapeError extends Error {
 export function unescapePath(path: string): string {
   if (!path.includes('%')) return path;
   const bad = /%(?![0-9a-fA-F]{2})/.exec(path);
-  if (bad) throw new PathEscapeError(`invalid URL escape ${JSON.stringify(path.slice(bad.index, bad.index + 3))}`);
+  if (bad) throw new PathEscapeError(`invalid URL escape ${goQuote(path.slice(bad.index, bad.index + 3))}`);
   try {
     return decodeURIComponent(path);
   } catch {
