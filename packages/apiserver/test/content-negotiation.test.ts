@@ -37,7 +37,7 @@ describe('YAML responses (Accept: application/yaml)', () => {
 
     const list = await get(`${CMS}?labelSelector=app%3Dx`, YAML);
     expect(list.headers['content-type']).toBe('application/yaml');
-    expect(text(list)).toMatch(/\nitems:\n- apiVersion: v1\n {2}data:\n/);
+    expect(text(list)).toMatch(/\nitems:\n- data:\n/);
     expect(parse(text(list))).toMatchObject({ kind: 'ConfigMapList', items: [{ metadata: { name: 'c1' } }] });
 
     const created = await t.request('POST', CMS, { metadata: { name: 'c2' } }, { accept: YAML });
@@ -139,5 +139,22 @@ describe('PartialObjectMetadata (the metadata client)', () => {
     const [event] = await readEvents(watch, 1);
     expect(event).toEqual({ type: 'ADDED', object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata } });
     if ('stream' in watch) await watch.stream[Symbol.asyncIterator]().return?.();
+  });
+  it('refuses the list form for one object and the object form for a list (406, the Go type read), after reading', async () => {
+    const before = await t.request('GET', CMS);
+    const cases: Array<[string, string, string]> = [
+      [`${CMS}/c1`, 'PartialObjectMetadataList', 'you requested PartialObjectMetadataList, but the requested object is not a list (*core.ConfigMap)'],
+      [CMS, 'PartialObjectMetadata', 'you requested PartialObjectMetadata, but the requested object is a list (*core.ConfigMapList)'],
+      [`${CMS}?resourceVersion=0`, 'PartialObjectMetadata', 'you requested PartialObjectMetadata, but the requested object is a list (*core.ConfigMapList)'],
+      ['/clusters/negotiation/apis/events.k8s.io/v1/events', 'PartialObjectMetadata', 'you requested PartialObjectMetadata, but the requested object is a list (*core.EventList)'],
+      ['/clusters/negotiation/apis/rbac.authorization.k8s.io/v1/clusterroles', 'PartialObjectMetadata', 'you requested PartialObjectMetadata, but the requested object is a list (*rbac.ClusterRoleList)'],
+    ];
+    for (const [url, as, message] of cases) {
+      const r = await get(url, PARTIAL(as));
+      expect([url, r.status, r.json()]).toEqual([url, 406, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'NotAcceptable', code: 406 }]);
+    }
+    // what is not there is not found first
+    expect((await get(`${CMS}/missing`, PARTIAL('PartialObjectMetadataList'))).status).toBe(404);
+    expect((await t.request('GET', CMS)).json().metadata.resourceVersion).toBe(before.json().metadata.resourceVersion);
   });
 });

@@ -148,6 +148,14 @@ describe('a CRD in one logical cluster', () => {
     expect(r.json().spec.maxReplicas).toBe(10);
     r = await t.request('GET', `/clusters/crd-a/apis/example.com/v1/widgets`);
     expect(r.json()).toMatchObject({ kind: 'WidgetList', apiVersion: 'example.com/v1', items: [expect.objectContaining({ metadata: expect.objectContaining({ name: 'w1' }) })] });
+    // a custom resource's items keep their apiVersion and kind (built-in lists' items carry none)
+    expect(r.json().items.map((i: any) => [i.apiVersion, i.kind])).toEqual([['example.com/v1', 'Widget']]);
+    // the metadata forms that do not fit: 406 naming the unstructured types
+    const partial = (as: string) => ({ accept: `application/json;as=${as};g=meta.k8s.io;v=v1,application/json` });
+    r = await t.request('GET', `${widgets('crd-a')}/w1`, undefined, partial('PartialObjectMetadataList'));
+    expect([r.status, r.json().message]).toEqual([406, 'you requested PartialObjectMetadataList, but the requested object is not a list (*unstructured.Unstructured)']);
+    r = await t.request('GET', widgets('crd-a'), undefined, partial('PartialObjectMetadata'));
+    expect([r.status, r.json().message]).toEqual([406, 'you requested PartialObjectMetadata, but the requested object is a list (*unstructured.UnstructuredList)']);
 
     r = await t.request('PATCH', `${widgets('crd-a')}/w1`, { spec: { replicas: 2 } }, { 'content-type': 'application/merge-patch+json' });
     expect(r.status).toBe(200);

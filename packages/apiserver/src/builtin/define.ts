@@ -74,6 +74,7 @@ export function defineBuiltin(spec: BuiltinSpec): ResourceDefinition {
     ...(schemaName ? { schemaName } : {}),
     ...(schema ? { patchMeta: patchMetaFor(schema, (name) => builtinSchemas[name]) } : {}),
     ...(spec.returnDeletedObject ? { returnDeletedObject: true } : {}),
+    typedList: true,
     nameValidation: spec.nameValidation ?? 'dns1123-subdomain',
     ...(storage ? { storageVersionHash: storageVersionHash(spec.group, spec.version, spec.kind) } : {}),
   };

@@ -55,6 +55,12 @@ export interface ResourceDefinition {
   readonly patchMeta?: PatchMeta;
   /** whether deletion returns the deleted object rather than a `Status` (CRs, and types with finalizers) */
   readonly returnDeletedObject?: boolean;
+  /**
+   * Lists are served as Go typed lists, as kube-apiserver serves its own
+   * types: their items carry no `apiVersion` and `kind` (the list's kind
+   * says what they are). Items of custom resources keep them.
+   */
+  readonly typedList?: boolean;
   /** name validation for `metadata.name` */
   readonly nameValidation: 'dns1123-subdomain' | 'dns1123-label' | 'path-segment';
   /** a deprecation warning for clients of this version */

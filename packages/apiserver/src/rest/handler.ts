@@ -36,8 +36,8 @@ import {
   validateNewObjectMeta,
   validateUpdatedObjectMeta,
 } from './metadata';
-import { negotiateOutput, type OutputFormat, refuseYamlWatch } from './negotiate';
-import { apiVersionOf, checkFieldSelector, objectFilter, servedAsStored, toServed, toStored } from './objects';
+import { negotiateOutput, type OutputFormat, refuseMetadataForm, refuseYamlWatch } from './negotiate';
+import { apiVersionOf, checkFieldSelector, listItemJson, objectFilter, servedAsStored, toListItem, toServed, toStored } from './objects';
 import { type DeleteOptions, type FieldValidation, type ListOptions, parseDeleteOptions, parseDryRun, parseFieldValidation, parseListOptions, parseResourceVersion } from './options';
 import { type GoDecodeFailure, type GoDecodeResult } from './go-decode';
 import { goFormat } from './go-format';
@@ -47,7 +47,7 @@ import { ServedJsonCache } from './served-json-cache';
 import type { FieldManager, RestScope } from './scope';
 import { checkAppliedKind } from '../fieldmanager/field-manager';
 import { buildTable, partialObjectMetadata } from './table';
-import { type KindLookup, checkRequestTypeMeta } from './type-meta';
+import { type KindLookup, checkRequestTypeMeta, goTypeName } from './type-meta';
 import { type WatchServingOptions, serveWatch } from './watch';
 
 /** Limits and collaborators of the REST layer. */
@@ -110,6 +110,7 @@ export class RestHandler {
     const format = negotiateOutput(header(scope, 'accept'), scope.query.get('includeObject'));
     const view = scope.subresource ? definition.subresources[scope.subresource]?.view : undefined;
     const read = await this.read(scope);
+    if (!view) refuseMetadataForm(format, false, goTypeName(definition, false));
     if (format.kind === 'object' && !view) return jsonTextResponse(200, this.servedJson(definition, read), warningHeaders(scope.warnings));
     const object = toServed(definition, read.cached ?? decodeObject(read.kv!));
     if (view) return jsonResponse(200, view.toView(object), warningHeaders(scope.warnings));
@@ -171,7 +172,7 @@ export class RestHandler {
       matched.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       listMeta = { resourceVersion: String(revision) };
       if (format.kind === 'object') {
-        const json = matched.map((m) => this.servedJson(definition, { key: m.key, revision: m.revision, cached: m.object }));
+        const json = matched.map((m) => listItemJson(definition, this.servedJson(definition, { key: m.key, revision: m.revision, cached: m.object })));
         return jsonTextResponse(200, listJson(definition, listMeta, json), {});
       }
       items = matched.map((m) => m.object);
@@ -717,15 +718,17 @@ export class RestHandler {
     }
     return jsonResponse(
       200,
-      { kind: definition.listKind, apiVersion: apiVersionOf(definition), metadata: {}, items: deleted },
+      { kind: definition.listKind, apiVersion: apiVersionOf(definition), metadata: {}, items: deleted.map((o) => toListItem(definition, o)) },
       warningHeaders(scope.warnings),
     );
   }
 
   private decodeBody(scope: RestScope, body: Uint8Array): Obj {
     const { definition } = scope.resource;
-    const object = decodeRequestObject(header(scope, 'content-type'), body, { kind: definition.kind, apiVersion: apiVersionOf(definition) }) as Obj;
+    let object = decodeRequestObject(header(scope, 'content-type'), body, { kind: definition.kind, apiVersion: apiVersionOf(definition) }) as Obj;
     checkRequestTypeMeta(definition, object, this.options.kinds);
+    // they lead the stored JSON, as in Go's encoding, where list items lose them (listItemJson)
+    if (!leadsWithTypeMeta(object)) object = { apiVersion: '', kind: '', ...object };
     object.apiVersion = apiVersionOf(definition);
     object.kind = definition.kind;
     if (typeof object.metadata !== 'object' || object.metadata === null || Array.isArray(object.metadata)) {
@@ -812,6 +815,7 @@ export class RestHandler {
   }
 
   private respondList(definition: ResourceDefinition, items: Obj[], listMeta: Record<string, unknown>, format: OutputFormat): ApiResponse {
+    refuseMetadataForm(format, true, goTypeName(definition, true));
     if (format.kind === 'table') {
       return jsonResponse(200, buildTable(definition, items, { version: format.version, includeObject: format.includeObject, listMeta }));
     }
@@ -823,7 +827,7 @@ export class RestHandler {
         items: items.map((o) => partialObjectMetadata(o, format.version)),
       });
     }
-    return jsonResponse(200, { kind: definition.listKind, apiVersion: apiVersionOf(definition), metadata: listMeta, items });
+    return jsonResponse(200, { kind: definition.listKind, apiVersion: apiVersionOf(definition), metadata: listMeta, items: items.map((o) => toListItem(definition, o)) });
   }
 }
 
@@ -992,6 +996,16 @@ function deleteStatus(definition: ResourceDefinition, object: Obj): Status {
       uid: object.metadata.uid ?? '',
     },
   };
+}
+
+/** Whether `apiVersion` and `kind` are the first two members of an object, in either order. */
+function leadsWithTypeMeta(object: Obj): boolean {
+  let seen = 0;
+  for (const key in object) {
+    if (key !== 'apiVersion' && key !== 'kind') return false;
+    if (++seen === 2) return true;
+  }
+  return false;
 }
 
 /** `JSON.stringify({ kind, apiVersion, metadata, items })` of a list whose items are serialized already. */

@@ -1,4 +1,4 @@
-import { newNotAcceptable } from '@kcp-ts/apimachinery';
+import { StatusError, newNotAcceptable } from '@kcp-ts/apimachinery';
 
 /** What a GET/LIST/WATCH response should carry. */
 export type OutputFormat =
@@ -107,6 +107,19 @@ export function negotiateOutput(accept: string | undefined, includeObjectParam: 
 export function wantsYaml(accept: string | undefined): boolean {
   if (accept === undefined || !/yaml/i.test(accept)) return false;
   return choose(accept, null)?.encoding === 'yaml';
+}
+
+/**
+ * Upstream's 406 when the metadata form asked for does not fit what was read:
+ * `PartialObjectMetadataList` of one object, or `PartialObjectMetadata` of a
+ * list. `typeName` is the Go type read (see `goTypeName`).
+ */
+export function refuseMetadataForm(format: OutputFormat, list: boolean, typeName: string): void {
+  if (format.kind !== 'partialMetadata' || format.list === list) return;
+  const message = list
+    ? `you requested PartialObjectMetadata, but the requested object is a list (${typeName})`
+    : `you requested PartialObjectMetadataList, but the requested object is not a list (${typeName})`;
+  throw new StatusError({ status: 'Failure', code: 406, reason: 'NotAcceptable', message });
 }
 
 /** A watch asked for in YAML: kube-apiserver's 406 (YAML has no stream serializer). */

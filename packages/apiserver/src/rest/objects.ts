@@ -16,6 +16,32 @@ export function toServed(definition: ResourceDefinition, stored: Obj): Obj {
   return { ...converted, apiVersion, kind: definition.kind };
 }
 
+/** A served object as an item of its list: without `apiVersion` and `kind` for typed lists (see `ResourceDefinition.typedList`). */
+export function toListItem(definition: ResourceDefinition, served: Obj): Obj {
+  if (!definition.typedList || (!Object.hasOwn(served, 'apiVersion') && !Object.hasOwn(served, 'kind'))) return served;
+  const { apiVersion: _apiVersion, kind: _kind, ...item } = served;
+  return item as Obj;
+}
+
+/**
+ * The JSON of a served object (`JSON.stringify` of it) as an item of its
+ * list, {@link toListItem}: the leading `apiVersion` and `kind` members cut
+ * off the text, as they lead every object the server writes; anything else
+ * is parsed and written again.
+ */
+export function listItemJson(definition: ResourceDefinition, json: string): string {
+  if (!definition.typedList) return json;
+  const apiVersion = JSON.stringify(apiVersionOf(definition));
+  const kind = JSON.stringify(definition.kind);
+  for (const head of [`{"apiVersion":${apiVersion},"kind":${kind}`, `{"kind":${kind},"apiVersion":${apiVersion}`]) {
+    if (!json.startsWith(head)) continue;
+    const next = json[head.length];
+    if (next === ',') return `{${json.slice(head.length + 1)}`;
+    if (next === '}') return '{}';
+  }
+  return JSON.stringify(toListItem(definition, JSON.parse(json) as Obj));
+}
+
 /** Whether {@link toServed} hands a stored object of this apiVersion and kind back unchanged (so its stored JSON is its served JSON). */
 export function servedAsStored(definition: ResourceDefinition, apiVersion: unknown, kind: unknown): boolean {
   return !definition.storage?.fromStorage && apiVersion === apiVersionOf(definition) && kind === definition.kind;

@@ -49,6 +49,16 @@ export function checkRequestTypeMeta(definition: ResourceDefinition, object: Obj
   throw newBadRequest(`${cannotHandle}: converting (${version}.${bodyKind}) to (${internalPackage(definition.group)}.${definition.kind}): unknown conversion`);
 }
 
+/**
+ * The Go type kube-apiserver holds an object (or a list) of this resource as,
+ * as `%T` prints it in its errors: `*core.ConfigMap`, `*rbac.RoleList`;
+ * custom resources are `*unstructured.Unstructured[List]`.
+ */
+export function goTypeName(definition: ResourceDefinition, list: boolean): string {
+  const suffix = list ? 'List' : '';
+  return definition.typedList ? `*${internalPackage(definition.group)}.${definition.kind}${suffix}` : `*unstructured.Unstructured${suffix}`;
+}
+
 /** The Go package of a group's internal types (`core`, `rbac`, `coordination`, …). */
 function internalPackage(group: string): string {
   if (group === '' || group === 'events.k8s.io') return 'core';
