@@ -727,7 +727,7 @@ export class RestHandler {
     const { definition } = scope.resource;
     let object = decodeRequestObject(header(scope, 'content-type'), body, { kind: definition.kind, apiVersion: apiVersionOf(definition) }) as Obj;
     checkRequestTypeMeta(definition, object, this.options.kinds);
-    // they lead the stored JSON, as in Go's encoding, where list items lose them (listItemJson)
+    // apiVersion and kind go first, as Go writes them: a list item's are cut off the front of its JSON (listItemJson)
     if (!leadsWithTypeMeta(object)) object = { apiVersion: '', kind: '', ...object };
     object.apiVersion = apiVersionOf(definition);
     object.kind = definition.kind;
