@@ -149,6 +149,20 @@ export class RestHandler {
     return json;
   }
 
+  /**
+   * The JSON of a stored object as an item of this definition's list
+   * (`listItemJson` of its served JSON), kept with the served JSON in the
+   * cache: a list read again cuts no item again.
+   */
+  private servedItemJson(definition: ResourceDefinition, read: ReadObject): string {
+    const json = this.servedJson(definition, read);
+    if (!definition.typedList) return json;
+    // the entry servedJson answered from or just filled, when it holds this object's JSON
+    const held = this.json.get(read.key, read.revision);
+    if (held?.json === json) return (held.item ??= listItemJson(definition, json));
+    return listItemJson(definition, json);
+  }
+
   async list(scope: RestScope): Promise<ApiResponse> {
     const { definition } = scope.resource;
     const format = negotiateOutput(header(scope, 'accept'), scope.query.get('includeObject'));
@@ -172,7 +186,7 @@ export class RestHandler {
       matched.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       listMeta = { resourceVersion: String(revision) };
       if (format.kind === 'object') {
-        const json = matched.map((m) => listItemJson(definition, this.servedJson(definition, { key: m.key, revision: m.revision, cached: m.object })));
+        const json = matched.map((m) => this.servedItemJson(definition, { key: m.key, revision: m.revision, cached: m.object }));
         return jsonTextResponse(200, listJson(definition, listMeta, json), {});
       }
       items = matched.map((m) => m.object);

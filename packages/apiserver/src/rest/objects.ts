@@ -31,15 +31,27 @@ export function toListItem(definition: ResourceDefinition, served: Obj): Obj {
  */
 export function listItemJson(definition: ResourceDefinition, json: string): string {
   if (!definition.typedList) return json;
-  const apiVersion = JSON.stringify(apiVersionOf(definition));
-  const kind = JSON.stringify(definition.kind);
-  for (const head of [`{"apiVersion":${apiVersion},"kind":${kind}`, `{"kind":${kind},"apiVersion":${apiVersion}`]) {
+  for (const head of typeMetaHeads(definition)) {
     if (!json.startsWith(head)) continue;
     const next = json[head.length];
     if (next === ',') return `{${json.slice(head.length + 1)}`;
     if (next === '}') return '{}';
   }
   return JSON.stringify(toListItem(definition, JSON.parse(json) as Obj));
+}
+
+const typeMetaHeadsByDefinition = new WeakMap<ResourceDefinition, readonly [string, string]>();
+
+/** How the served JSON of a definition's objects starts with its `apiVersion` and `kind`, in either order (made once per definition). */
+function typeMetaHeads(definition: ResourceDefinition): readonly [string, string] {
+  let heads = typeMetaHeadsByDefinition.get(definition);
+  if (heads === undefined) {
+    const apiVersion = JSON.stringify(apiVersionOf(definition));
+    const kind = JSON.stringify(definition.kind);
+    heads = [`{"apiVersion":${apiVersion},"kind":${kind}`, `{"kind":${kind},"apiVersion":${apiVersion}`];
+    typeMetaHeadsByDefinition.set(definition, heads);
+  }
+  return heads;
 }
 
 /** Whether {@link toServed} hands a stored object of this apiVersion and kind back unchanged (so its stored JSON is its served JSON). */

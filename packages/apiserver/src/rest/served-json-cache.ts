@@ -5,6 +5,8 @@ interface Entry {
   readonly apiVersion: unknown;
   readonly kind: unknown;
   readonly json: string;
+  /** the JSON as an item of a typed list (without `apiVersion` and `kind`), made on the first list that serves it */
+  item?: string;
 }
 
 /** The default bound of a {@link ServedJsonCache}: 8 Mi characters of JSON (≈ 8 MiB of mostly ASCII text). */
