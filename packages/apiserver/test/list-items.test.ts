@@ -88,7 +88,7 @@ describe('items of built-in lists', () => {
 
 describe('listItemJson', () => {
   const definition = defineBuiltin({ group: 'example.io', version: 'v1', resource: 'things', kind: 'Thing', singular: 'thing', namespaced: true, strategy: {} as never });
-  const custom = { ...definition, typedList: false };
+  const custom = defineBuiltin({ group: 'example.io', version: 'v1', resource: 'things', kind: 'Thing', singular: 'thing', namespaced: true, strategy: {} as never, typedList: false });
 
   it('cuts the leading apiVersion and kind off, in either order, as toListItem drops them', () => {
     for (const json of [

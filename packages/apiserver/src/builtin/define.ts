@@ -45,6 +45,13 @@ export interface BuiltinSpec {
   storage?: StorageLayout | false;
   virtualCreate?: ResourceDefinition['virtualCreate'];
   returnDeletedObject?: boolean;
+  /**
+   * Whether lists are Go typed lists, their items without `apiVersion` and
+   * `kind` (`ResourceDefinition.typedList`). Default true, as for
+   * Kubernetes' own types; false for a kind that stands for a custom
+   * resource (kcp serves its own kinds from CRDs).
+   */
+  typedList?: boolean;
 }
 
 /** A built-in resource definition with its schema-derived patch metadata and storage layout. */
@@ -74,7 +81,7 @@ export function defineBuiltin(spec: BuiltinSpec): ResourceDefinition {
     ...(schemaName ? { schemaName } : {}),
     ...(schema ? { patchMeta: patchMetaFor(schema, (name) => builtinSchemas[name]) } : {}),
     ...(spec.returnDeletedObject ? { returnDeletedObject: true } : {}),
-    typedList: true,
+    ...(spec.typedList === false ? {} : { typedList: true }),
     nameValidation: spec.nameValidation ?? 'dns1123-subdomain',
     ...(storage ? { storageVersionHash: storageVersionHash(spec.group, spec.version, spec.kind) } : {}),
   };

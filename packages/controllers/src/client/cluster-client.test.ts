@@ -116,6 +116,8 @@ describe.each(transports)('ClusterClient over the %s transport', (name, makeTran
 
     const list = await cms.list();
     expect(list.items.map((i) => i.metadata.name)).toEqual(['one']);
+    // a built-in list, as kube-apiserver encodes it: the items carry no apiVersion and kind
+    expect([list.kind, list.items[0]!.apiVersion, list.items[0]!.kind]).toEqual(['ConfigMapList', undefined, undefined]);
 
     // a namespace-less client takes the namespace from the object
     const unscoped = client.resource<UnstructuredObject>(CONFIGMAPS);
@@ -151,6 +153,8 @@ describe.each(transports)('ClusterClient over the %s transport', (name, makeTran
     const patched = await widgets.patchStatus('w', { status: { phase: 'Done' } });
     expect(patched.status).toEqual({ phase: 'Done' });
     expect(transport.requests.at(-1)!.path).toBe(`/clusters/${name}/apis/example.kcp.io/v1/namespaces/default/widgets/w/status`);
+    // the test kind stands for a custom resource: its list items keep their type
+    expect((await widgets.list()).items.map((i) => [i.metadata.name, i.apiVersion, i.kind])).toEqual([['w', 'example.kcp.io/v1', 'Widget']]);
   });
 
   it('server-side applies with a field manager and force', async () => {

@@ -84,6 +84,8 @@ export const testDefinitions: readonly ResourceDefinition[] = [
     namespaced: true,
     subresources: { status: STATUS_SUBRESOURCE },
     strategy: { statusSubresource: true, tracksGeneration: true },
+    // a custom resource in kcp: its list items carry apiVersion and kind
+    typedList: false,
   }),
   defineBuiltin({
     group: 'apis.kcp.io',
@@ -94,6 +96,8 @@ export const testDefinitions: readonly ResourceDefinition[] = [
     namespaced: false,
     subresources: { status: STATUS_SUBRESOURCE },
     strategy: { statusSubresource: true, tracksGeneration: true },
+    // a custom resource in kcp: its list items carry apiVersion and kind
+    typedList: false,
   }),
 ];
 
