@@ -46,6 +46,7 @@ import { type ResourceStore, type WrittenObject, decodeObject, withClusterAnnota
 import { ServedJsonCache } from './served-json-cache';
 import type { FieldManager, RestScope } from './scope';
 import { checkAppliedKind } from '../fieldmanager/field-manager';
+import { withGoZeroFields } from '../builtin/go-zero-fields';
 import { buildTable, partialObjectMetadata } from './table';
 import { type KindLookup, checkRequestTypeMeta, goTypeName } from './type-meta';
 import { type WatchServingOptions, serveWatch } from './watch';
@@ -305,6 +306,8 @@ export class RestHandler {
     await this.validateAdmission('CREATE', scope, object, undefined, dryRun);
     let toWrite = object;
     if (this.options.fieldManager) toWrite = this.options.fieldManager.update(definition, object, undefined, fieldManagerOf(scope), '');
+    // after the field manager, whose baseline (upstream's empty object) has them too: nobody owns them
+    toWrite = withGoZeroFields(toWrite);
     if (dryRun) {
       return this.respondObject(definition, 201, toServed(definition, toWrite), { kind: 'object' }, scope);
     }
@@ -549,7 +552,7 @@ export class RestHandler {
     const errors = [...validateNewObjectMeta(definition, object.metadata), ...(definition.strategy.validate?.(object, context) ?? [])];
     if (errors.length > 0) throw newInvalid(groupKind(definition), object.metadata.name ?? '', errors);
     await this.validateAdmission('CREATE', scope, object, undefined, dryRun);
-    if (dryRun) return this.respondObject(definition, 201, toServed(definition, object), { kind: 'object' }, scope);
+    if (dryRun) return this.respondObject(definition, 201, toServed(definition, withGoZeroFields(object)), { kind: 'object' }, scope);
     const created = await store.createWritten(asCluster(scope), scope.namespace, toStored(definition, object));
     return this.respondWritten(definition, 201, created, scope);
   }
@@ -574,13 +577,16 @@ export class RestHandler {
     const context = operationContext(scope, dryRun);
     for (let attempt = 1; ; attempt++) {
       const currentStored = await store.get(cluster, scope.namespace, scope.name);
-      const current = toServed(definition, currentStored);
+      // both as their Go type writes them (an object stored before it had every member, a body without them): a body
+      // that leaves a member unset changes nothing more than one that sends it empty
+      const current = withGoZeroFields(toServed(definition, currentStored));
       const revision = Number(currentStored.metadata.resourceVersion);
       let next = tryUpdate(current);
       const appliedManagedFields = applied ? next.metadata?.managedFields : undefined;
       next.metadata ??= {};
       next.apiVersion = apiVersionOf(definition);
       next.kind = definition.kind;
+      next = withGoZeroFields(next);
       const subresource = scope.subresource === '' ? undefined : definition.subresources[scope.subresource];
       if (subresource?.view) {
         // fromView produced the whole object

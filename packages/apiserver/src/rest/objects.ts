@@ -1,5 +1,6 @@
 import { type FieldSelector, newBadRequest } from '@kcp-ts/apimachinery';
 import { type Selector, goQuote, matches } from '@kcp-ts/topology';
+import { withGoZeroFields } from '../builtin/go-zero-fields';
 import type { Obj, ResourceDefinition } from '../registry/types';
 import type { CachedObject } from '../watch/watch-cache';
 
@@ -10,7 +11,8 @@ export function apiVersionOf(definition: Pick<ResourceDefinition, 'group' | 'ver
 
 /** A stored object as this version serves it. */
 export function toServed(definition: ResourceDefinition, stored: Obj): Obj {
-  const converted = definition.storage?.fromStorage ? definition.storage.fromStorage(stored) : stored;
+  // a conversion writes the served version's Go type: with the members it always has
+  const converted = definition.storage?.fromStorage ? withGoZeroFields(definition.storage.fromStorage(stored)) : stored;
   const apiVersion = apiVersionOf(definition);
   if (converted.apiVersion === apiVersion && converted.kind === definition.kind) return converted;
   return { ...converted, apiVersion, kind: definition.kind };
@@ -63,7 +65,8 @@ export function servedAsStored(definition: ResourceDefinition, apiVersion: unkno
 export function toStored(definition: ResourceDefinition, served: Obj): Obj {
   const converted = definition.storage?.toStorage ? definition.storage.toStorage(served) : served;
   const apiVersion = definition.storage?.storageApiVersion ?? apiVersionOf(definition);
-  return converted.apiVersion === apiVersion ? converted : { ...converted, apiVersion };
+  // stored as the storage version's Go type writes it
+  return withGoZeroFields(converted.apiVersion === apiVersion ? converted : { ...converted, apiVersion });
 }
 
 /** The field-selector labels of an object: `metadata.name`, `metadata.namespace` and the type's own. */
