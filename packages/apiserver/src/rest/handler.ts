@@ -48,7 +48,7 @@ import type { FieldManager, RestScope } from './scope';
 import { checkAppliedKind } from '../fieldmanager/field-manager';
 import { withGoZeroFields } from '../builtin/go-zero-fields';
 import { buildTable, partialObjectMetadata } from './table';
-import { type KindLookup, checkRequestTypeMeta, goTypeName } from './type-meta';
+import { type KindLookup, checkRequestTypeMeta } from './type-meta';
 import { type WatchServingOptions, serveWatch } from './watch';
 
 /** Limits and collaborators of the REST layer. */
@@ -111,7 +111,7 @@ export class RestHandler {
     const format = negotiateOutput(header(scope, 'accept'), scope.query.get('includeObject'));
     const view = scope.subresource ? definition.subresources[scope.subresource]?.view : undefined;
     const read = await this.read(scope);
-    if (!view) refuseMetadataForm(format, false, goTypeName(definition, false));
+    if (!view) refuseMetadataForm(format, false, definition);
     if (format.kind === 'object' && !view) return jsonTextResponse(200, this.servedJson(definition, read), warningHeaders(scope.warnings));
     const object = toServed(definition, read.cached ?? decodeObject(read.kv!));
     if (view) return jsonResponse(200, view.toView(object), warningHeaders(scope.warnings));
@@ -306,10 +306,9 @@ export class RestHandler {
     await this.validateAdmission('CREATE', scope, object, undefined, dryRun);
     let toWrite = object;
     if (this.options.fieldManager) toWrite = this.options.fieldManager.update(definition, object, undefined, fieldManagerOf(scope), '');
-    // after the field manager, whose baseline (upstream's empty object) has them too: nobody owns them
-    toWrite = withGoZeroFields(toWrite);
+    // the members its Go type always writes come after the field manager (nobody owns them): toStored adds them to a write
     if (dryRun) {
-      return this.respondObject(definition, 201, toServed(definition, toWrite), { kind: 'object' }, scope);
+      return this.respondObject(definition, 201, toServed(definition, withGoZeroFields(toWrite)), { kind: 'object' }, scope);
     }
     for (let attempt = 1; ; attempt++) {
       try {
@@ -835,7 +834,7 @@ export class RestHandler {
   }
 
   private respondList(definition: ResourceDefinition, items: Obj[], listMeta: Record<string, unknown>, format: OutputFormat): ApiResponse {
-    refuseMetadataForm(format, true, goTypeName(definition, true));
+    refuseMetadataForm(format, true, definition);
     if (format.kind === 'table') {
       return jsonResponse(200, buildTable(definition, items, { version: format.version, includeObject: format.includeObject, listMeta }));
     }

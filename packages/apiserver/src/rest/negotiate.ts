@@ -1,4 +1,6 @@
 import { StatusError, newNotAcceptable } from '@kcp-ts/apimachinery';
+import type { ResourceDefinition } from '../registry/types';
+import { goTypeName } from './type-meta';
 
 /** What a GET/LIST/WATCH response should carry. */
 export type OutputFormat =
@@ -112,10 +114,11 @@ export function wantsYaml(accept: string | undefined): boolean {
 /**
  * Upstream's 406 when the metadata form asked for does not fit what was read:
  * `PartialObjectMetadataList` of one object, or `PartialObjectMetadata` of a
- * list. `typeName` is the Go type read (see `goTypeName`).
+ * list, naming the Go type read.
  */
-export function refuseMetadataForm(format: OutputFormat, list: boolean, typeName: string): void {
+export function refuseMetadataForm(format: OutputFormat, list: boolean, definition: ResourceDefinition): void {
   if (format.kind !== 'partialMetadata' || format.list === list) return;
+  const typeName = goTypeName(definition, list);
   const message = list
     ? `you requested PartialObjectMetadata, but the requested object is a list (${typeName})`
     : `you requested PartialObjectMetadataList, but the requested object is not a list (${typeName})`;
