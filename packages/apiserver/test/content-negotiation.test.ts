@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from './bad-input-helpers';
 import { readEvents, startTestServer } from './harness';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
@@ -50,16 +51,7 @@ describe('YAML responses (Accept: application/yaml)', () => {
     const missing = await get(`${CMS}/nope`, YAML);
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toBe('application/yaml');
-    expect(parse(text(missing))).toEqual({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'configmaps "nope" not found',
-      reason: 'NotFound',
-      details: { name: 'nope', kind: 'configmaps' },
-      code: 404,
-    });
+    expect(parse(text(missing))).toEqual(failure(404, 'NotFound', 'configmaps "nope" not found', { name: 'nope', kind: 'configmaps' }));
 
     const api = await get('/clusters/negotiation/api', YAML);
     expect(api.headers['content-type']).toBe('application/yaml');
@@ -77,15 +69,9 @@ describe('YAML responses (Accept: application/yaml)', () => {
     const r = await get(`${CMS}?watch=true`, YAML);
     expect(r.status).toBe(406);
     expect(r.headers['content-type']).toBe('application/yaml');
-    expect(parse(text(r))).toEqual({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf',
-      reason: 'NotAcceptable',
-      code: 406,
-    });
+    expect(parse(text(r))).toEqual(
+      failure(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf'),
+    );
     expect(await t.store.currentRevision()).toBe(before);
     const watch = await get(`${CMS}?watch=true&resourceVersion=0`, 'application/json, application/yaml');
     expect((await readEvents(watch, 1))[0].type).toBe('ADDED');
@@ -151,7 +137,7 @@ describe('PartialObjectMetadata (the metadata client)', () => {
     ];
     for (const [url, as, message] of cases) {
       const r = await get(url, PARTIAL(as));
-      expect([url, r.status, r.json()]).toEqual([url, 406, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'NotAcceptable', code: 406 }]);
+      expect([url, r.status, r.json()]).toEqual([url, 406, failure(406, 'NotAcceptable', message)]);
     }
     // what is not there is not found first
     expect((await get(`${CMS}/missing`, PARTIAL('PartialObjectMetadataList'))).status).toBe(404);
